@@ -1,0 +1,3 @@
+from geniml.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""Exceptions raised by geniml. Every error of the Rust core maps to one of these."""
+
+from __future__ import annotations
+
+
+class GenimlError(Exception):
+    """Base class of every geniml error."""
+
+
+class GenimlBaseError(GenimlError):
+    """Alias kept for code written against upstream geniml's ``GenimlBaseError``."""
+
+
+class GenimlValueError(GenimlError, ValueError):
+    """An argument has the right type but an unusable value (mismatched lengths, bad ids)."""
+
+
+class BedParseError(GenimlError, ValueError):
+    """A BED-like file holds a malformed line.
+
+    Attributes:
+        path: the file.
+        line: 1-based line number (0 when the file as a whole is unusable, e.g. empty).
+        reason: what is wrong with the line and what was expected.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        line: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.reason = reason if reason is not None else message
+
+
+class ChromosomeNotFoundError(GenimlError, KeyError):
+    """A chromosome is not known to a chrom sizes table, a universe or a model."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class UniverseError(GenimlError, ValueError):
+    """A universe cannot be used (empty, duplicated regions, missing file or track)."""
+
+
+class HmmError(GenimlError, RuntimeError):
+    """The HMM or likelihood decoder failed."""
+
+
+class AnnDataLayoutError(GenimlError, ValueError):
+    """An AnnData object does not hold peak coordinates in a layout geniml understands."""
+
+
+class ModelError(GenimlError, ValueError):
+    """A model folder is missing files or holds inconsistent shapes."""

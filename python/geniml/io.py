@@ -1,0 +1,599 @@
+"""Reading, validating and writing genomic regions.
+
+Regions are 0-based half-open ``[start, end)`` intervals (BED convention), held as columns:
+chromosome ids (``uint32``) into a name table, starts and ends (``uint32``). Parsing, sorting,
+merging and identifiers run in the Rust core with the GIL released.
+
+Examples:
+    >>> from geniml.io import RegionSet
+    >>> rs = RegionSet((["chr2", "chr1", "chr1"], [50, 10, 15], [60, 20, 30]))
+    >>> len(rs), rs.mean_region_width
+    (3, 11.666666666666666)
+    >>> [tuple(r) for r in rs.sort().merge()]
+    [('chr1', 10, 30), ('chr2', 50, 60)]
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+import numpy as np
+
+from geniml import _core
+from geniml.exceptions import GenimlValueError, UniverseError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = [
+    "BedSet",
+    "ReadReport",
+    "Region",
+    "RegionSet",
+    "bed_files_in",
+    "load_universe",
+    "read_bed",
+    "read_chrom_sizes",
+    "write_bed",
+]
+
+OnError = Literal["raise", "skip", "warn"]
+BED_SUFFIXES = (
+    ".bed",
+    ".bed.gz",
+    ".narrowpeak",
+    ".narrowpeak.gz",
+    ".broadpeak",
+    ".broadpeak.gz",
+    ".bedgraph",
+    ".bedgraph.gz",
+    ".tsv.gz",
+)
+NARROWPEAK_COLUMNS = ["name", "score", "strand", "signalValue", "pValue", "qValue", "peak"]
+
+
+class Region(NamedTuple):
+    """One genomic interval, 0-based half-open ``[start, end)``."""
+
+    chrom: str
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.chrom}:{self.start}-{self.end}"
+
+
+class ReadReport(NamedTuple):
+    """What reading a file saw besides its regions.
+
+    Attributes:
+        n_lines: lines in the file, headers and blank lines included.
+        n_skipped: malformed lines dropped (``on_error="skip"`` or ``"warn"``).
+        issues: ``(line, reason)`` of the first dropped lines.
+    """
+
+    n_lines: int
+    n_skipped: int
+    issues: list[tuple[int, str]]
+
+
+def _as_u32(values: object, what: str) -> np.ndarray:
+    arr = np.asarray(values)
+    if arr.ndim != 1:
+        raise GenimlValueError(f"`{what}` must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype == np.uint32:
+        return np.ascontiguousarray(arr)
+    if arr.size and arr.dtype.kind in "iu" and (arr.min() < 0 or arr.max() > 0xFFFFFFFF):
+        raise GenimlValueError(f"`{what}` holds values outside 0..2**32-1")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise GenimlValueError(f"`{what}` must hold integers, got dtype {arr.dtype}")
+    return np.ascontiguousarray(arr, dtype=np.uint32)
+
+
+def _intern(chrom_values: Sequence[str] | np.ndarray) -> tuple[list[str], np.ndarray]:
+    names, ids = np.unique(np.asarray(chrom_values, dtype=object).astype(str), return_inverse=True)
+    # keep first-appearance order so that ids are stable and readable
+    first = np.full(len(names), len(ids), dtype=np.int64)
+    np.minimum.at(first, ids, np.arange(len(ids)))
+    order = np.argsort(first, kind="stable")
+    remap = np.empty(len(order), dtype=np.uint32)
+    remap[order] = np.arange(len(order), dtype=np.uint32)
+    return [str(n) for n in names[order]], remap[ids].astype(np.uint32)
+
+
+class RegionSet:
+    """A set of genomic regions held as columns.
+
+    Args:
+        regions: a BED path (plain, gzip or bgzip), an iterable of ``Region`` / ``(chrom,
+            start, end)`` tuples, or a ``(chroms, starts, ends)`` triple of sequences/arrays.
+        on_error: for paths: ``"raise"`` (default) stops at the first malformed line,
+            ``"skip"`` drops bad lines, ``"warn"`` drops them and warns with the count.
+
+    Coordinates are 0-based half-open. Zero-length regions (start == end) are allowed.
+
+    Examples:
+        >>> rs = RegionSet([("chr1", 0, 10), ("chr1", 5, 20)])
+        >>> rs[1]
+        Region(chrom='chr1', start=5, end=20)
+        >>> rs.starts
+        array([0, 5], dtype=uint32)
+    """
+
+    __slots__ = ("_chroms", "_ends", "_extra", "_identifier", "_names", "_starts", "path", "report")
+
+    def __init__(
+        self, regions: str | os.PathLike | Iterable | tuple, *, on_error: OnError = "raise"
+    ) -> None:
+        self.path: Path | None = None
+        self.report: ReadReport | None = None
+        self._extra: tuple[np.ndarray, np.ndarray] | None = None
+        self._identifier: str | None = None
+        if isinstance(regions, (str, os.PathLike)):
+            other = read_bed(regions, on_error=on_error)
+            self._adopt(other)
+            return
+        if isinstance(regions, RegionSet):
+            self._adopt(regions)
+            return
+        if (
+            isinstance(regions, tuple)
+            and len(regions) == 3
+            and not isinstance(regions[0], str)
+            and hasattr(regions[0], "__len__")
+        ):
+            chroms, starts, ends = regions
+        else:
+            rows = list(regions)
+            chroms = [r[0] for r in rows]
+            starts = [r[1] for r in rows]
+            ends = [r[2] for r in rows]
+        self._names, self._chroms = _intern(chroms)
+        self._starts = _as_u32(starts, "starts")
+        self._ends = _as_u32(ends, "ends")
+        if not (len(self._chroms) == len(self._starts) == len(self._ends)):
+            raise GenimlValueError(
+                f"chroms, starts and ends differ in length: {len(self._chroms)}, "
+                f"{len(self._starts)}, {len(self._ends)}"
+            )
+        bad = np.flatnonzero(self._starts > self._ends)
+        if bad.size:
+            i = int(bad[0])
+            raise GenimlValueError(
+                f"region {i}: start ({self._starts[i]}) is greater than end ({self._ends[i]})"
+            )
+
+    # -- construction helpers -------------------------------------------------------------
+    def _adopt(self, other: RegionSet) -> None:
+        self._names, self._chroms = other._names, other._chroms
+        self._starts, self._ends = other._starts, other._ends
+        self._extra, self.path, self.report = other._extra, other.path, other.report
+        self._identifier = other._identifier
+
+    @classmethod
+    def _from_columns(
+        cls,
+        names: list[str],
+        chroms: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        extra: tuple[np.ndarray, np.ndarray] | None = None,
+        path: Path | None = None,
+        report: ReadReport | None = None,
+    ) -> RegionSet:
+        self = cls.__new__(cls)
+        self._names, self._chroms, self._starts, self._ends = list(names), chroms, starts, ends
+        self._extra, self.path, self.report, self._identifier = extra, path, report, None
+        return self
+
+    @classmethod
+    def from_polars(cls, df: pl.DataFrame) -> RegionSet:
+        """Build from a polars DataFrame with columns ``chrom``, ``start``, ``end``.
+
+        Examples:
+            >>> import polars as pl
+            >>> RegionSet.from_polars(pl.DataFrame({"chrom": ["chr1"], "start": [1], "end": [5]}))
+            RegionSet(1 regions on 1 chromosomes, mean width 4.0 bp)
+        """
+        missing = [c for c in ("chrom", "start", "end") if c not in df.columns]
+        if missing:
+            raise GenimlValueError(
+                f"DataFrame lacks column(s) {missing}; expected 'chrom', 'start', 'end'"
+            )
+        return cls((df["chrom"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy()))
+
+    # -- columns --------------------------------------------------------------------------
+    @property
+    def chroms(self) -> np.ndarray:
+        """Chromosome id of each region (``uint32``), indexing :attr:`chrom_names`."""
+        return self._chroms
+
+    @property
+    def starts(self) -> np.ndarray:
+        """0-based starts (``uint32``)."""
+        return self._starts
+
+    @property
+    def ends(self) -> np.ndarray:
+        """Exclusive ends (``uint32``)."""
+        return self._ends
+
+    @property
+    def chrom_names(self) -> list[str]:
+        """The chromosome name table (``chrom_names[id]``)."""
+        return list(self._names)
+
+    @property
+    def widths(self) -> np.ndarray:
+        """``end - start`` of each region."""
+        return (self._ends - self._starts).astype(np.int64)
+
+    @property
+    def mean_region_width(self) -> float:
+        """Mean of ``end - start`` (0.0 for an empty set)."""
+        return _core.summary(self._names, self._chroms, self._starts, self._ends)[0]
+
+    @property
+    def n_chromosomes(self) -> int:
+        """Number of distinct chromosomes used."""
+        return _core.summary(self._names, self._chroms, self._starts, self._ends)[1]
+
+    @property
+    def identifier(self) -> str:
+        """BEDbase identifier (md5 digest over the regions in natural sorted order)."""
+        if self._identifier is None:
+            self._identifier = _core.identifier(self._names, self._chroms, self._starts, self._ends)
+        return self._identifier
+
+    def chrom_array(self) -> np.ndarray:
+        """Chromosome name of each region as a numpy string array."""
+        return (
+            np.asarray(self._names, dtype=object)[self._chroms]
+            if len(self)
+            else np.asarray([], dtype=object)
+        )
+
+    # -- extra BED columns ----------------------------------------------------------------
+    @property
+    def n_extra_columns(self) -> int:
+        """Number of columns after the third that the source file had."""
+        return 0 if self._extra is None else _core.extra_n_columns(*self._extra)
+
+    def extra_column(self, k: int) -> list[str]:
+        """Text of BED column ``k + 4`` (``k = 0``: name, 1: score, 2: strand, ...)."""
+        if self._extra is None:
+            raise GenimlValueError("this RegionSet has no extra columns")
+        return _core.extra_column(*self._extra, k)
+
+    # -- sequence protocol ----------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __iter__(self) -> Iterator[Region]:
+        names = self._names
+        for c, s, e in zip(
+            self._chroms.tolist(), self._starts.tolist(), self._ends.tolist(), strict=True
+        ):
+            yield Region(names[c], s, e)
+
+    def __getitem__(self, key: int | slice | np.ndarray) -> Region | RegionSet:
+        if isinstance(key, (int, np.integer)):
+            i = int(key)
+            if i < 0:
+                i += len(self)
+            if not 0 <= i < len(self):
+                raise IndexError(f"region index {key} out of range for {len(self)} regions")
+            return Region(self._names[self._chroms[i]], int(self._starts[i]), int(self._ends[i]))
+        idx = np.arange(len(self))[key]
+        return self._take(idx.astype(np.uint32))
+
+    def _take(self, order: np.ndarray) -> RegionSet:
+        order = np.ascontiguousarray(order, dtype=np.uint32)
+        extra = None if self._extra is None else _core.take_extra(*self._extra, order)
+        return RegionSet._from_columns(
+            self._names, self._chroms[order], self._starts[order], self._ends[order], extra
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RegionSet) or len(self) != len(other):
+            return False
+        return (
+            np.array_equal(self.chrom_array(), other.chrom_array())
+            and np.array_equal(self._starts, other._starts)
+            and np.array_equal(self._ends, other._ends)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        src = f", from {self.path.name}" if self.path is not None else ""
+        return (
+            f"RegionSet({len(self)} regions on {self.n_chromosomes} chromosomes, "
+            f"mean width {self.mean_region_width:.1f} bp{src})"
+        )
+
+    # -- operations -----------------------------------------------------------------------
+    def is_sorted(self) -> bool:
+        """True when regions are in natural chromosome order, then start, then end."""
+        return _core.is_sorted(self._names, self._chroms, self._starts, self._ends)
+
+    def sort(self) -> RegionSet:
+        """A copy sorted by natural chromosome order, then start and end.
+
+        Natural order: chr1, chr2, ..., chr10, ..., chrX, chrY, chrM, then other contigs
+        lexicographically.
+        """
+        return self._take(_core.sort_order(self._names, self._chroms, self._starts, self._ends))
+
+    def merge(self, distance: int = 0) -> RegionSet:
+        """Merge overlapping, book-ended and at most ``distance`` bp distant regions.
+
+        Same semantics as ``bedtools merge -d distance``; the result is sorted and has no
+        extra columns.
+        """
+        if distance < 0:
+            raise GenimlValueError(f"`distance` must be >= 0, got {distance}")
+        c, s, e = _core.merge(self._names, self._chroms, self._starts, self._ends, int(distance))
+        return RegionSet._from_columns(self._names, c, s, e)
+
+    def dedup(self) -> RegionSet:
+        """A sorted copy without exact duplicate regions (the first copy is kept)."""
+        return self._take(_core.dedup_order(self._names, self._chroms, self._starts, self._ends))
+
+    def to_polars(self, *, extra: bool = False) -> pl.DataFrame:
+        """Columns ``chrom`` (categorical-friendly string), ``start``, ``end`` (UInt32).
+
+        Args:
+            extra: also include the extra BED columns, named as in narrowPeak
+                (``name``, ``score``, ``strand``, ``signalValue``, ...) or ``col4``...
+        """
+        import polars as pl
+
+        data: dict[str, object] = {
+            "chrom": pl.Series("chrom", self.chrom_array().astype(str), dtype=pl.Utf8),
+            "start": pl.Series("start", self._starts, dtype=pl.UInt32),
+            "end": pl.Series("end", self._ends, dtype=pl.UInt32),
+        }
+        if extra and self._extra is not None:
+            for k in range(self.n_extra_columns):
+                name = NARROWPEAK_COLUMNS[k] if k < len(NARROWPEAK_COLUMNS) else f"col{k + 4}"
+                data[name] = pl.Series(name, self.extra_column(k), dtype=pl.Utf8)
+        return pl.DataFrame(data)
+
+    def to_bed(self, path: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write as BED (gzip-compressed when ``path`` ends in ``.gz``).
+
+        The file is written to a temporary name and renamed; an existing file is replaced only
+        when ``force=True``.
+        """
+        return write_bed(self, path, force=force)
+
+
+def read_bed(
+    path: str | os.PathLike,
+    *,
+    on_error: OnError = "raise",
+    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    allow_empty: bool = False,
+) -> RegionSet:
+    """Read a BED-like file (BED3+, BED6/9, narrowPeak, broadPeak, fragments).
+
+    Plain, gzip and bgzip are detected from the magic bytes. ``track``/``browser``/``#`` lines
+    and blank lines are skipped, CRLF is accepted, extra columns stay reachable through
+    :meth:`RegionSet.extra_column` and :meth:`RegionSet.to_polars`.
+
+    Args:
+        path: the file.
+        on_error: ``"raise"`` (default), ``"skip"`` or ``"warn"`` (skip and warn).
+        chrom_sizes: a ``{name: length}`` dict or a chrom sizes file; when given, unknown
+            chromosomes and ends past the chromosome end are errors.
+        allow_empty: accept a file with no region (otherwise :class:`BedParseError`).
+
+    Returns:
+        The regions, in file order.
+
+    Raises:
+        BedParseError: a malformed line (``.path``, ``.line`` and ``.reason`` say which).
+        FileNotFoundError: ``path`` does not exist.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.bed"
+        >>> _ = p.write_text("chr1\\t10\\t20\\tpeak1\\n")
+        >>> rs = read_bed(p)
+        >>> rs[0], rs.extra_column(0)
+        (Region(chrom='chr1', start=10, end=20), ['peak1'])
+    """
+    sizes = _sizes_dict(chrom_sizes)
+    names, c, s, e, extra, (n_lines, n_skipped, issues) = _core.read_bed(
+        Path(path), on_error, sizes, True, allow_empty
+    )
+    report = ReadReport(n_lines, n_skipped, issues)
+    _report_skips(Path(path), report, on_error)
+    return RegionSet._from_columns(names, c, s, e, extra, Path(path), report)
+
+
+def _report_skips(path: Path, report: ReadReport, on_error: str) -> None:
+    if on_error == "warn" and report.n_skipped:
+        first = "; ".join(f"line {ln}: {msg}" for ln, msg in report.issues[:3])
+        warnings.warn(
+            f"{path}: dropped {report.n_skipped} malformed line(s) ({first})", stacklevel=3
+        )
+
+
+def _sizes_dict(chrom_sizes: dict[str, int] | str | os.PathLike | None) -> dict[str, int] | None:
+    if chrom_sizes is None or isinstance(chrom_sizes, dict):
+        return chrom_sizes
+    return read_chrom_sizes(chrom_sizes)
+
+
+def write_bed(
+    regions: RegionSet | Iterable, path: str | os.PathLike, *, force: bool = False
+) -> Path:
+    """Write regions as BED (``.gz`` suffix: gzip).
+
+    The write is atomic (temporary file, then rename); an existing file is replaced only when
+    ``force=True``.
+
+    Returns:
+        The path written.
+    """
+    rs = regions if isinstance(regions, RegionSet) else RegionSet(regions)
+    path = Path(path)
+    _core.write_bed(
+        rs._names, rs._chroms, rs._starts, rs._ends, rs._extra, path, path.suffix == ".gz", force
+    )
+    return path
+
+
+def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
+    """Read a chrom sizes file (``name<TAB>length`` per line) into a dict, in file order.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "g.sizes"
+        >>> _ = p.write_text("chr1\\t1000\\nchr2\\t500\\n")
+        >>> read_chrom_sizes(p)
+        {'chr1': 1000, 'chr2': 500}
+    """
+    return dict(_core.read_chrom_sizes(Path(path)))
+
+
+def load_universe(path: str | os.PathLike, *, dedup: bool = False) -> RegionSet:
+    """Read a universe BED file, keeping file order (token id i = i-th line).
+
+    Duplicate regions are an error naming both line numbers, unless ``dedup=True`` (then the
+    first copy is kept and a warning says how many were dropped).
+
+    Raises:
+        UniverseError: the universe is empty or has duplicate regions.
+        FileNotFoundError: the file is missing.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"universe file not found: {path}")
+    rs = read_bed(path, allow_empty=True)
+    if len(rs) == 0:
+        raise UniverseError(f"{path}: the universe holds no region")
+    keep = np.sort(_core.dedup_order(rs._names, rs._chroms, rs._starts, rs._ends))
+    if len(keep) != len(rs):
+        if not dedup:
+            dup_rows = np.setdiff1d(np.arange(len(rs)), keep)
+            i = int(dup_rows[0])
+            same = np.flatnonzero(
+                (rs._chroms == rs._chroms[i])
+                & (rs._starts == rs._starts[i])
+                & (rs._ends == rs._ends[i])
+            )
+            lines = _data_line_numbers(path, [int(same[0]), i])
+            raise UniverseError(
+                f"{path}: {len(dup_rows)} duplicate region(s); {rs[i]} is on lines "
+                f"{lines[0]} and {lines[1]} (pass dedup=True to keep the first copy)"
+            )
+        warnings.warn(
+            f"{path}: dropped {len(rs) - len(keep)} duplicate universe region(s)", stacklevel=2
+        )
+        out = rs._take(keep.astype(np.uint32))
+        out.path = path
+        return out
+    return rs
+
+
+def _data_line_numbers(path: Path, rows: list[int]) -> list[int]:
+    """Map region rows to 1-based file lines (only used to word an error message)."""
+    import gzip
+
+    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    wanted, found, row = set(rows), {}, -1
+    with opener(path, "rt") as fh:
+        for ln, text in enumerate(fh, 1):
+            t = text.strip()
+            if not t or t.startswith(("#", "track", "browser")):
+                continue
+            row += 1
+            if row in wanted:
+                found[row] = ln
+    return [found.get(r, r + 1) for r in rows]
+
+
+def bed_files_in(folder: str | os.PathLike) -> list[Path]:
+    """BED-like files of a folder (``.bed``, ``.bed.gz``, ``.narrowPeak``, ...), sorted by name."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"not a folder: {folder}")
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(BED_SUFFIXES)
+    )
+
+
+class BedSet:
+    """A collection of BED files, read in parallel.
+
+    Args:
+        source: a folder (its BED-like files, sorted by name) or a list of paths.
+        on_error: as in :func:`read_bed`.
+        n_threads: threads for reading (default: ``GENIML_NUM_THREADS`` or all cores).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "a.bed").write_text("chr1\\t1\\t5\\n")
+        >>> _ = (d / "b.bed").write_text("chr2\\t1\\t5\\nchr2\\t8\\t9\\n")
+        >>> bs = BedSet(d)
+        >>> [len(r) for r in bs], len(bs.identifier)
+        ([1, 2], 32)
+    """
+
+    def __init__(
+        self,
+        source: str | os.PathLike | Sequence[str | os.PathLike],
+        *,
+        on_error: OnError = "raise",
+        n_threads: int | None = None,
+    ) -> None:
+        if isinstance(source, (str, os.PathLike)):
+            paths = bed_files_in(source)
+            if not paths:
+                raise UniverseError(f"{source}: the folder holds no BED file")
+        else:
+            paths = [Path(p) for p in source]
+        self.paths: list[Path] = paths
+        parsed = _core.read_many(paths, on_error, None, True, False, n_threads)
+        self.region_sets: list[RegionSet] = []
+        for path, (names, c, s, e, extra, rep) in zip(paths, parsed, strict=True):
+            report = ReadReport(*rep)
+            _report_skips(path, report, on_error)
+            self.region_sets.append(RegionSet._from_columns(names, c, s, e, extra, path, report))
+
+    def __len__(self) -> int:
+        return len(self.region_sets)
+
+    def __iter__(self) -> Iterator[RegionSet]:
+        return iter(self.region_sets)
+
+    def __getitem__(self, i: int) -> RegionSet:
+        return self.region_sets[i]
+
+    @property
+    def identifier(self) -> str:
+        """md5 of the member identifiers concatenated in file order."""
+        return _core.bedset_identifier([r.identifier for r in self.region_sets])
+
+    def to_regionset(self) -> RegionSet:
+        """All regions of all files in one set (file order, then line order)."""
+        chroms = np.concatenate([r.chrom_array() for r in self.region_sets])
+        return RegionSet(
+            (
+                chroms,
+                np.concatenate([r.starts for r in self.region_sets]),
+                np.concatenate([r.ends for r in self.region_sets]),
+            )
+        )
+
+    def __repr__(self) -> str:
+        n = sum(len(r) for r in self.region_sets)
+        return f"BedSet({len(self)} files, {n} regions)"

@@ -1,0 +1,12 @@
+//! geniml-core: the pure-Rust engine of geniml.
+//!
+//! Coordinates are 0-based half-open `[start, end)` everywhere, stored as `u32`.
+
+pub mod chrom;
+pub mod error;
+pub mod io;
+pub mod regions;
+pub mod threads;
+
+pub use error::{GenimlError, Result};
+pub use regions::{RegionSet, RegionsRef};

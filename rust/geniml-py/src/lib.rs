@@ -1,0 +1,27 @@
+//! `geniml._core`: the PyO3 bindings of geniml-core. A manifest; each file mirrors a core module.
+
+mod error;
+mod gil;
+mod io;
+mod regions;
+mod threads;
+
+#[pyo3::pymodule]
+mod _core {
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
+    #[pymodule_export]
+    use crate::regions::{
+        bedset_identifier, dedup_order, extra_column, extra_n_columns, identifier, is_sorted,
+        merge, sort_order, summary, take_extra,
+    };
+    #[pymodule_export]
+    use crate::threads::{_after_fork, num_threads};
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}
