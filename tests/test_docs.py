@@ -7,7 +7,12 @@ import importlib
 
 import pytest
 
-MODULES = ["geniml.io"]
+MODULES = [
+    "geniml.io",
+    "geniml.tokenization.tokenizer",
+    "geniml.tokenization.files",
+    "geniml.tokenization.dataset",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -38,6 +38,7 @@ __all__ = [
     "load_universe",
     "read_bed",
     "read_chrom_sizes",
+    "tokenize_cells",
     "write_bed",
 ]
 
@@ -597,3 +598,24 @@ class BedSet:
     def __repr__(self) -> str:
         n = sum(len(r) for r in self.region_sets)
         return f"BedSet({len(self)} files, {n} regions)"
+
+
+def tokenize_cells(
+    adata,
+    universe_file,
+    output=None,
+    *,
+    fraction: float = 1e-9,
+    min_tokens: int = 0,
+    force: bool = False,
+):
+    """Tokenize AnnData cells into a parquet ``tokens`` file.
+
+    See :func:`geniml.tokenization.tokenize_cells` (this is the same function, kept here
+    because upstream users import it from ``geniml.io``).
+    """
+    from geniml.tokenization import tokenize_cells as _tokenize_cells
+
+    return _tokenize_cells(
+        adata, universe_file, output, fraction=fraction, min_tokens=min_tokens, force=force
+    )

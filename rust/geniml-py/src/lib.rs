@@ -5,6 +5,7 @@ mod gil;
 mod io;
 mod regions;
 mod threads;
+mod tokenize;
 
 #[pyo3::pymodule]
 mod _core {
@@ -19,6 +20,10 @@ mod _core {
     };
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
+    #[pymodule_export]
+    use crate::tokenize::{
+        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
+    };
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
