@@ -48,6 +48,33 @@ def step_collections(data: Path, out: Path) -> dict:
     return result
 
 
+def step_tokens(collections: dict, out: Path, universe) -> dict:
+    """Tokenize every file of each collection against a universe; report coverage."""
+    import numpy as np
+
+    from geniml.tokenization import TokenizedCells, Tokenizer, check_coverage
+
+    tok = Tokenizer(universe)
+    docs = {}
+    for name, bs in collections.items():
+        t0 = time.perf_counter()
+        toks = tok.tokenize_batch(bs.paths, unique=True)
+        dt = time.perf_counter() - t0
+        cov = check_coverage(bs.to_regionset(), tok, warn=False)
+        lengths = np.array([len(t) for t in toks])
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        cells = TokenizedCells(
+            [p.name for p in bs.paths], offsets, np.concatenate([t.ids for t in toks])
+        )
+        cells.to_parquet(out / f"tokens_{name}.parquet", force=True)
+        docs[name] = cells
+        _say(
+            f"  {name:<24} {lengths.sum():>9,} tokens ({lengths.mean():8.1f} per file) in "
+            f"{dt * 1000:6.1f} ms; {cov.frac_regions_covered:.1%} of regions covered"
+        )
+    return docs
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every step of the main job."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -59,7 +86,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     _say("[1] BED collections")
-    step_collections(args.data, args.out)
+    collections = step_collections(args.data, args.out)
+    hg19 = {k: v for k, v in collections.items() if k != "geniml_hg38_sample"}
+    from geniml.io import BedSet, RegionSet
+
+    union = BedSet([p for bs in hg19.values() for p in bs.paths]).to_regionset().merge()
+    universe = RegionSet((union.chrom_array(), union.starts, union.ends))
+    _say(f"[2] tokens (universe: merged union of the hg19 collections, {len(universe):,} regions)")
+    step_tokens(hg19, args.out, universe)
     _say(f"done; outputs in {args.out}/")
     return 0
 
