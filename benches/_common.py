@@ -90,6 +90,10 @@ def synthetic_regions(n: int, seed: int, path: Path) -> Path:
     chrom = rng.choice(len(names), size=n, p=lens / lens.sum())
     widths = rng.choice(real_widths(), size=n)
     starts = (rng.random(n) * (lens[chrom] - widths - 1)).astype(np.int64)
+    key = np.stack([chrom, starts, widths], axis=1)
+    _, first = np.unique(key, axis=0, return_index=True)
+    keep = np.sort(first)  # no duplicate regions (a universe must not have any)
+    chrom, starts, widths = chrom[keep], starts[keep], widths[keep]
     rs = RegionSet((np.array(names)[chrom], starts, starts + widths))
     path.parent.mkdir(parents=True, exist_ok=True)
     rs.to_bed(path)

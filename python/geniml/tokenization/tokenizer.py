@@ -89,40 +89,35 @@ class Tokenizer:
 
     def __init__(self, universe: RegionSet | str | os.PathLike, *, dedup: bool = False) -> None:
         path: Path | None = None
+        rs: RegionSet | None = None
         if isinstance(universe, (str, os.PathLike)):
             path = Path(universe)
             if not path.exists():
                 raise UniverseError(f"universe file not found: {path}")
-            universe = read_bed(path, allow_empty=True)
-        if len(universe) == 0:
-            raise UniverseError(f"{path or 'universe'}: the universe holds no region")
-        inner = _core.Tokenizer(universe._names, universe._chroms, universe._starts, universe._ends)
+            inner = _core.Tokenizer.from_bed(path)  # read and indexed in Rust
+        else:
+            rs = universe
+            if len(rs) == 0:
+                raise UniverseError("the universe holds no region")
+            inner = _core.Tokenizer(rs._names, rs._chroms, rs._starts, rs._ends)
         dups = inner.duplicates()
         if dups:
+            rs = rs if rs is not None else _universe_of(inner, path)
             if not dedup:
                 dup, first = dups[0]
-                where = (
-                    f"lines {' and '.join(map(str, _data_line_numbers(path, [first, dup])))}"
-                    if path
-                    else f"rows {first} and {dup}"
-                )
+                where = (f"lines {' and '.join(map(str, _data_line_numbers(path, [first, dup])))}"
+                         if path else f"rows {first} and {dup}")
                 raise UniverseError(
                     f"{path or 'universe'}: {len(dups)} duplicate region(s); "
-                    f"{universe[dup]} is on {where} (pass dedup=True to keep the first copy)"
-                )
-            warnings.warn(
-                f"{path or 'universe'}: dropped {len(dups)} duplicate universe region(s)",
-                stacklevel=2,
-            )
+                    f"{rs[dup]} is on {where} (pass dedup=True to keep the first copy)")
+            warnings.warn(f"{path or 'universe'}: dropped {len(dups)} duplicate universe "
+                          "region(s)", stacklevel=2)
             drop = np.fromiter((d for d, _ in dups), dtype=np.int64)
-            universe = universe[np.setdiff1d(np.arange(len(universe)), drop)]
-            inner = _core.Tokenizer(
-                universe._names, universe._chroms, universe._starts, universe._ends
-            )
+            rs = rs[np.setdiff1d(np.arange(len(rs)), drop)]
+            inner = _core.Tokenizer(rs._names, rs._chroms, rs._starts, rs._ends)
         self._inner = inner
-        self._universe = RegionSet._from_columns(
-            universe._names, universe._chroms, universe._starts, universe._ends, None, path
-        )
+        self._universe = None if rs is None else RegionSet._from_columns(
+            rs._names, rs._chroms, rs._starts, rs._ends, None, path)
         self.path = path
 
     # -- constructors -----------------------------------------------------------------
@@ -146,6 +141,8 @@ class Tokenizer:
     @property
     def universe(self) -> RegionSet:
         """The universe regions, in token-id order."""
+        if self._universe is None:
+            self._universe = _universe_of(self._inner, self.path)
         return self._universe
 
     @property
@@ -302,7 +299,7 @@ class Tokenizer:
         """``"chr:start-end"`` for region ids, the special token's text otherwise."""
         if isinstance(ids, (int, np.integer)):
             return self.convert_ids_to_tokens([int(ids)])[0]
-        u, n = self._universe, self.n_regions
+        u, n = self.universe, self.n_regions
         out = []
         for i in np.asarray(ids, dtype=np.int64).tolist():
             if 0 <= i < n:
@@ -328,7 +325,7 @@ class Tokenizer:
             q = RegionSet._from_columns(names, c, s, e)
             off, ids = self.overlaps(q)
             exact = {}
-            u = self._universe
+            u = self.universe
             for r, reg in enumerate(q):
                 hits = ids[off[r] : off[r + 1]]
                 match = [int(h) for h in hits if u[int(h)] == Region(*reg)]
@@ -336,4 +333,9 @@ class Tokenizer:
         return [specials[t] if t in specials else exact[t] for t in tokens]
 
     def __repr__(self) -> str:
-        return f"Tokenizer(vocab_size={self.vocab_size}, universe={self._universe!r})"
+        return f"Tokenizer(vocab_size={self.vocab_size}, universe={self.universe!r})"
+
+
+def _universe_of(inner, path: Path | None) -> RegionSet:
+    names, (c, s, e) = inner.universe_columns()
+    return RegionSet._from_columns(names, c, s, e, None, path)

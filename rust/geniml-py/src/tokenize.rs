@@ -84,7 +84,12 @@ impl PyTokenizer {
     #[staticmethod]
     fn from_bed(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         let inner = run_detached(py, || {
-            let (rs, _) = read_bed(&path, &ReadOptions::default())?;
+            let opts = ReadOptions {
+                keep_extra: false,
+                allow_empty: true,
+                ..ReadOptions::default()
+            };
+            let (rs, _) = read_bed(&path, &opts)?;
             core_tok::Tokenizer::new(RegionSet { extra: None, ..rs }).map_err(|e| match e {
                 GenimlError::Universe(m) => {
                     GenimlError::Universe(format!("{}: {m}", path.display()))
