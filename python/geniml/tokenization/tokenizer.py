@@ -105,19 +105,28 @@ class Tokenizer:
             rs = rs if rs is not None else _universe_of(inner, path)
             if not dedup:
                 dup, first = dups[0]
-                where = (f"lines {' and '.join(map(str, _data_line_numbers(path, [first, dup])))}"
-                         if path else f"rows {first} and {dup}")
+                where = (
+                    f"lines {' and '.join(map(str, _data_line_numbers(path, [first, dup])))}"
+                    if path
+                    else f"rows {first} and {dup}"
+                )
                 raise UniverseError(
                     f"{path or 'universe'}: {len(dups)} duplicate region(s); "
-                    f"{rs[dup]} is on {where} (pass dedup=True to keep the first copy)")
-            warnings.warn(f"{path or 'universe'}: dropped {len(dups)} duplicate universe "
-                          "region(s)", stacklevel=2)
+                    f"{rs[dup]} is on {where} (pass dedup=True to keep the first copy)"
+                )
+            warnings.warn(
+                f"{path or 'universe'}: dropped {len(dups)} duplicate universe region(s)",
+                stacklevel=2,
+            )
             drop = np.fromiter((d for d, _ in dups), dtype=np.int64)
             rs = rs[np.setdiff1d(np.arange(len(rs)), drop)]
             inner = _core.Tokenizer(rs._names, rs._chroms, rs._starts, rs._ends)
         self._inner = inner
-        self._universe = None if rs is None else RegionSet._from_columns(
-            rs._names, rs._chroms, rs._starts, rs._ends, None, path)
+        self._universe = (
+            None
+            if rs is None
+            else RegionSet._from_columns(rs._names, rs._chroms, rs._starts, rs._ends, None, path)
+        )
         self.path = path
 
     # -- constructors -----------------------------------------------------------------
