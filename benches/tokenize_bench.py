@@ -225,8 +225,9 @@ def main() -> None:
     args = ap.parse_args()
     py = peer_python(args.peer_python)
     OUT.mkdir(exist_ok=True)
-    rows = bench_files(py) + bench_cells(py) + bench_fragments(py)
-    print(table(rows, ("workload", "tool", "time (s)", "geniml speed-up")))
+    for section in (bench_files, bench_cells, bench_fragments):
+        print(table(section(py), ("workload", "tool", "time (s)", "geniml speed-up")),
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,8 @@ def tokenize_anndata(
     peaks = peaks_from_anndata(adata)
     off, ids = tokenizer.overlaps(peaks, fraction=fraction)
     indptr, indices = _cells_csr(adata.X)
-    c_off, c_ids, _ = _core.cells_to_tokens(indptr, indices, off, ids, tokenizer.n_regions)
+    c_off, c_ids, _ = _core.cells_to_tokens(indptr, indices, off.astype(np.uint64), ids,
+                                            tokenizer.n_regions)
     return TokenizedCells(
         [str(c) for c in adata.obs_names], c_off.astype(np.int64), c_ids.astype(np.int64)
     )

@@ -270,7 +270,7 @@ class Tokenizer:
         off, ids, w = self._inner.overlaps(
             rs._names, rs._chroms, rs._starts, rs._ends, float(overlap_threshold), "query", True
         )
-        return SoftTokens(off, ids, w)
+        return SoftTokens(off.astype(np.int64), ids, w)
 
     def __call__(
         self,
