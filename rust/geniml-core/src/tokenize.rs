@@ -218,11 +218,65 @@ impl Tokenizer {
     /// universe order), with the overlap fraction as weight when `weights`.
     pub fn overlaps(&self, q: &RegionsRef<'_>, opts: OverlapOptions, weights: bool) -> Csr {
         let map = self.map_chroms(q.names);
+        // Queries in genome order keep the index in cache; unsorted input is visited in sorted
+        // order and the result put back in query order.
+        let key = |i: usize| {
+            let c = map[q.chroms[i] as usize].map_or(u64::MAX >> 1, u64::from);
+            (c << 32) | u64::from(q.starts[i])
+        };
+        let sorted = (1..q.len()).all(|i| key(i - 1) <= key(i));
+        if sorted {
+            return self.overlaps_in_order(q, &map, None, opts, weights);
+        }
+        let mut order: Vec<(u64, u32)> = (0..q.len()).map(|i| (key(i), i as u32)).collect();
+        order.par_sort_unstable();
+        let perm: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
+        let by_sort = self.overlaps_in_order(q, &map, Some(&perm), opts, weights);
+        // scatter rows back to query order
+        let mut lens = vec![0u64; q.len()];
+        for (k, &i) in perm.iter().enumerate() {
+            lens[i as usize] = by_sort.offsets[k + 1] - by_sort.offsets[k];
+        }
+        let mut offsets = Vec::with_capacity(q.len() + 1);
+        offsets.push(0u64);
+        let mut acc = 0u64;
+        for l in &lens {
+            acc += l;
+            offsets.push(acc);
+        }
+        let mut ids = vec![0u32; by_sort.ids.len()];
+        let mut w = vec![0f32; by_sort.weights.len()];
+        for (k, &i) in perm.iter().enumerate() {
+            let (a, b) = (by_sort.offsets[k] as usize, by_sort.offsets[k + 1] as usize);
+            let dst = offsets[i as usize] as usize;
+            ids[dst..dst + b - a].copy_from_slice(&by_sort.ids[a..b]);
+            if weights {
+                w[dst..dst + b - a].copy_from_slice(&by_sort.weights[a..b]);
+            }
+        }
+        Csr {
+            offsets,
+            ids,
+            weights: w,
+        }
+    }
+
+    /// Overlaps of the queries visited in `perm` order (identity when `None`); rows follow
+    /// that visiting order.
+    fn overlaps_in_order(
+        &self,
+        q: &RegionsRef<'_>,
+        map: &[Option<u32>],
+        perm: Option<&[u32]>,
+        opts: OverlapOptions,
+        weights: bool,
+    ) -> Csr {
         let n = q.len();
         let parts: Vec<Csr> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|k| {
                 let (a, b) = (k * CHUNK, ((k + 1) * CHUNK).min(n));
+
                 let mut part = Csr {
                     offsets: Vec::with_capacity(b - a + 1),
                     ids: Vec::with_capacity(b - a),
@@ -230,7 +284,8 @@ impl Tokenizer {
                 };
                 part.offsets.push(0);
                 let mut buf = Vec::new();
-                for i in a..b {
+                for r in a..b {
+                    let i = perm.map_or(r, |p| p[r] as usize);
                     self.hits_of(
                         map[q.chroms[i] as usize],
                         q.starts[i],
