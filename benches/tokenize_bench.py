@@ -189,10 +189,17 @@ def bench_cells(py: str) -> list[tuple]:
     ]
     if peer:
         up = peer["upstream_per_cell"] * 5000
+        how = (
+            "upstream tokenize_anndata"
+            if "upstream_error" not in peer
+            else "upstream's per-cell loop with gtars (tokenize_anndata itself fails: "
+            + peer["upstream_error"]
+            + ")"
+        )
         rows.append(
             (
                 "5000 cells x 100k peaks",
-                f"upstream (per-cell loop, {n_sub} cells timed, x50)",
+                f"{how}; {n_sub} cells timed, x50",
                 f"{up:.1f}",
                 f"{up / t_geniml:.0f}x",
             )
