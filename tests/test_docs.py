@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["geniml.io"]
+MODULES = ["geniml.io", "geniml.region2vec._nn"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,6 +7,7 @@ pub mod error;
 pub mod io;
 pub mod regions;
 pub mod threads;
+pub mod w2v;
 
 pub use error::{GenimlError, Result};
 pub use regions::{RegionSet, RegionsRef};

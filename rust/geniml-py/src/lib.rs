@@ -5,6 +5,7 @@ mod gil;
 mod io;
 mod regions;
 mod threads;
+mod w2v;
 
 #[pyo3::pymodule]
 mod _core {
@@ -19,6 +20,8 @@ mod _core {
     };
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
+    #[pymodule_export]
+    use crate::w2v::PyW2vCorpus;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
