@@ -7,7 +7,14 @@ import importlib
 
 import pytest
 
-MODULES = ["geniml.io", "geniml.region2vec._nn"]
+MODULES = [
+    "geniml.io",
+    "geniml.tokenization.tokenizer",
+    "geniml.tokenization.files",
+    "geniml.tokenization.dataset",
+    "geniml.region2vec._nn",
+    "geniml.region2vec.model",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -120,12 +120,10 @@ pub fn parse_bed(data: &[u8], path: &Path, opts: &ReadOptions) -> Result<(Region
         chroms: Vec::with_capacity(total),
         starts: Vec::with_capacity(total),
         ends: Vec::with_capacity(total),
-        extra: opts.keep_extra.then(|| Extra {
-            buf: Vec::new(),
-            offsets: vec![0],
-        }),
+        extra: None,
         ..RegionSet::default()
     };
+    let any_extra = chunks.iter().any(|c| c.extra.is_some());
     let mut report = ReadReport::default();
     let mut header_lines = 0;
     for c in chunks {
@@ -141,11 +139,22 @@ pub fn parse_bed(data: &[u8], path: &Path, opts: &ReadOptions) -> Result<(Region
             .extend(c.chroms.iter().map(|&id| map[id as usize]));
         out.starts.extend_from_slice(&c.starts);
         out.ends.extend_from_slice(&c.ends);
-        if let (Some(dst), Some(src)) = (out.extra.as_mut(), c.extra) {
+        if any_extra {
+            let dst = out.extra.get_or_insert_with(|| Extra {
+                buf: Vec::new(),
+                offsets: vec![0],
+            });
             let base = dst.buf.len() as u64;
-            dst.buf.extend_from_slice(&src.buf);
-            dst.offsets
-                .extend(src.offsets[1..].iter().map(|o| o + base));
+            match c.extra {
+                Some(src) => {
+                    dst.buf.extend_from_slice(&src.buf);
+                    dst.offsets
+                        .extend(src.offsets[1..].iter().map(|o| o + base));
+                }
+                None => dst
+                    .offsets
+                    .extend(std::iter::repeat_n(base, c.starts.len())),
+            }
         }
         for mut issue in c.issues {
             if report.issues.len() < MAX_ISSUES {
@@ -264,13 +273,13 @@ fn parse_line<'a>(
     line: &'a [u8],
     opts: &ReadOptions,
 ) -> std::result::Result<(&'a [u8], u32, u32, &'a [u8]), String> {
-    if memchr::memchr(0, line).is_some() {
-        return Err("line holds binary data (a NUL byte): is this a BED text file?".into());
-    }
     let mut it = memchr::memchr_iter(b'\t', line);
     let (t1, t2) = match (it.next(), it.next()) {
         (Some(a), Some(b)) => (a, b),
         (first, _) => {
+            if memchr::memchr(0, line).is_some() {
+                return Err(BINARY.into());
+            }
             let got = usize::from(first.is_some()) + 1;
             let hint = if line.contains(&b' ') {
                 " (columns must be separated by tabs; this line uses spaces)"
@@ -291,6 +300,9 @@ fn parse_line<'a>(
     if chrom.is_empty() {
         return Err(format!("chromosome name is empty: '{}'", shown(line)));
     }
+    if chrom.contains(&0) {
+        return Err(BINARY.into());
+    }
     if chrom.contains(&b' ') {
         return Err(format!(
             "chromosome name '{}' contains a space (columns must be separated by tabs)",
@@ -304,7 +316,7 @@ fn parse_line<'a>(
         ));
     }
     let start = parse_coord(start_f, "start")?;
-    let end = parse_coord(end_f, "end")?;
+    let end = parse_coord(end_f, "end").map_err(|m| binary_or(line, m))?;
     if start > end {
         return Err(format!(
             "start ({start}) is greater than end ({end}); zero-length regions (start == end) are allowed"
@@ -326,8 +338,40 @@ fn parse_line<'a>(
     Ok((chrom, start, end, extra))
 }
 
+const BINARY: &str = "line holds binary data (a NUL byte): is this a BED text file?";
+
+/// On a parse failure, say "binary data" when the line holds a NUL byte.
+fn binary_or(line: &[u8], msg: String) -> String {
+    if memchr::memchr(0, line).is_some() {
+        BINARY.into()
+    } else {
+        msg
+    }
+}
+
 fn is_header(line: &[u8]) -> bool {
     line.starts_with(b"#") || line.starts_with(b"track") || line.starts_with(b"browser")
+}
+
+/// Chromosome names of one chunk: a short linear cache in front of the interning table,
+/// since files hold few distinct names.
+struct ChunkNames {
+    recent: Vec<(Vec<u8>, u32)>,
+}
+
+impl ChunkNames {
+    /// The id of `name`, or `None` when it is not valid UTF-8.
+    #[inline]
+    fn id(&mut self, table: &mut ChromTable, name: &[u8]) -> Option<u32> {
+        if let Some((_, id)) = self.recent.iter().find(|(n, _)| n.as_slice() == name) {
+            return Some(*id);
+        }
+        let id = table.intern(std::str::from_utf8(name).ok()?);
+        if self.recent.len() < 64 {
+            self.recent.push((name.to_vec(), id));
+        }
+        Some(id)
+    }
 }
 
 fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
@@ -337,16 +381,14 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
         chroms: Vec::with_capacity(est),
         starts: Vec::with_capacity(est),
         ends: Vec::with_capacity(est),
-        extra: opts.keep_extra.then(|| Extra {
-            buf: Vec::new(),
-            offsets: vec![0],
-        }),
+        extra: None,
         n_lines: 0,
         n_skipped: 0,
         issues: Vec::new(),
         fatal: None,
         header_lines: 0,
     };
+    let mut names = ChunkNames { recent: Vec::new() };
     let mut last_chrom: &[u8] = b"";
     let mut last_id = u32::MAX;
     let mut pos = 0;
@@ -368,13 +410,33 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
         match parse_line(line, opts) {
             Ok((chrom, s, e, extra)) => {
                 if chrom != last_chrom || last_id == u32::MAX {
-                    last_id = c.table.intern(&String::from_utf8_lossy(chrom));
+                    let Some(id) = names.id(&mut c.table, chrom) else {
+                        let issue = LineIssue {
+                            line: c.n_lines,
+                            msg: format!("chromosome name is not valid UTF-8: '{}'", shown(chrom)),
+                        };
+                        if opts.on_error == OnError::Raise {
+                            c.fatal = Some(issue);
+                            return c;
+                        }
+                        c.n_skipped += 1;
+                        if c.issues.len() < MAX_ISSUES {
+                            c.issues.push(issue);
+                        }
+                        continue;
+                    };
+                    last_id = id;
                     last_chrom = chrom;
                 }
                 c.chroms.push(last_id);
                 c.starts.push(s);
                 c.ends.push(e);
-                if let Some(x) = c.extra.as_mut() {
+                if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
+                    // rows before the first one with extra columns get empty text
+                    let x = c.extra.get_or_insert_with(|| Extra {
+                        buf: Vec::new(),
+                        offsets: vec![0; c.starts.len()],
+                    });
                     x.buf.extend_from_slice(extra);
                     x.offsets.push(x.buf.len() as u64);
                 }
@@ -614,5 +676,17 @@ mod tests {
         assert_eq!(r.names[0], "chr1");
         assert_eq!(r.names[r.chroms[299_999] as usize], "chr1".to_string());
         assert_eq!(r.starts[123_456], 123_456);
+        assert!(r.extra.is_none());
+        // extra columns only in the last chunk: earlier rows get empty text
+        text.push_str("chr1\t5\t6\tname\n");
+        let opts = ReadOptions {
+            keep_extra: true,
+            ..ReadOptions::default()
+        };
+        let (r, _) = parse_bed(text.as_bytes(), Path::new("t"), &opts).unwrap();
+        let x = r.extra.unwrap();
+        assert_eq!(x.offsets.len(), 300_002);
+        assert_eq!(x.get(300_000), b"name");
+        assert_eq!(x.get(0), b"");
     }
 }

@@ -4,9 +4,13 @@
 
 pub mod chrom;
 pub mod error;
+pub mod fragments;
+pub mod gtok;
+pub mod index;
 pub mod io;
 pub mod regions;
 pub mod threads;
+pub mod tokenize;
 pub mod w2v;
 
 pub use error::{GenimlError, Result};

@@ -5,6 +5,7 @@ mod gil;
 mod io;
 mod regions;
 mod threads;
+mod tokenize;
 mod w2v;
 
 #[pyo3::pymodule]
@@ -20,6 +21,10 @@ mod _core {
     };
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
+    #[pymodule_export]
+    use crate::tokenize::{
+        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
+    };
     #[pymodule_export]
     use crate::w2v::PyW2vCorpus;
 
