@@ -219,9 +219,11 @@ class Region2VecExModel:
         """Vectors of regions or of region sets.
 
         A RegionSet or a BED path gives one vector per region (the pooled embeddings of the
-        universe regions it overlaps, 0-based half-open coordinates). A list of them gives one
-        pooled vector per set. Unknown and untrained tokens are skipped; a region or set with no
-        trained token gets a zero vector and a warning.
+        universe regions it overlaps, 0-based half-open coordinates; a region overlapping none
+        is the ``<unk>`` token, as upstream). A list of them gives one pooled vector per set
+        (over the tokens of all its regions; regions overlapping nothing are left out).
+        Untrained tokens (zero rows, e.g. below ``min_count``) are skipped; a region or set
+        with no trained token gets a zero vector and a warning.
 
         Args:
             regions: a RegionSet, a BED path, or a list of RegionSets / BED paths.
@@ -233,7 +235,7 @@ class Region2VecExModel:
         tok = self._require_tokenizer()
         pooling = _check_pooling(pooling or self.pooling_method)
         if isinstance(regions, (RegionSet, str, os.PathLike)):
-            offsets, ids = tok.overlaps(regions)
+            offsets, ids = _with_unknown(*tok.overlaps(regions), tok.unk_token_id)
             what = "region"
         else:
             items = list(regions)
@@ -409,6 +411,21 @@ class Region2VecExModel:
         if self.tokenizer is None:
             raise ModelError("the model has no tokenizer: pass `tokenizer=` or load a folder")
         return self.tokenizer
+
+
+def _with_unknown(offsets: np.ndarray, ids: np.ndarray, unk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Give every region without a token the ``<unk>`` token (CSR in, CSR out)."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    lengths = np.diff(offsets)
+    if lengths.all():
+        return offsets, np.asarray(ids, dtype=np.int64)
+    new_len = np.maximum(lengths, 1)
+    new_off = np.zeros_like(offsets)
+    np.cumsum(new_len, out=new_off[1:])
+    out = np.full(int(new_off[-1]), unk, dtype=np.int64)
+    pos = np.arange(len(ids)) - np.repeat(offsets[:-1], lengths) + np.repeat(new_off[:-1], lengths)
+    out[pos] = ids
+    return new_off, out
 
 
 def embed_region_sets(
