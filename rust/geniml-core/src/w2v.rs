@@ -560,6 +560,7 @@ fn check_offsets(offsets: &[i64], n_tokens: usize) -> Result<Vec<usize>> {
 struct Scratch {
     h: Vec<f32>,
     grad: Vec<f32>,
+    targets: Vec<u32>,
 }
 
 impl Scratch {
@@ -567,6 +568,7 @@ impl Scratch {
         Self {
             h: vec![0.0; dim],
             grad: vec![0.0; dim],
+            targets: Vec::with_capacity(16),
         }
     }
 }
@@ -644,7 +646,21 @@ mod kernel {
         ((label - s) * lr, loss)
     }
 
-    /// Negative-sampling update of `h` against target `w` and its negatives; accumulates the
+    /// Fill `targets` with `w` followed by up to `negative` draws (draws equal to `w` are
+    /// dropped, as in word2vec.c).
+    #[inline(always)]
+    fn draw_targets(c: &Corpus, w: u32, rng: &mut Rng, targets: &mut Vec<u32>) {
+        targets.clear();
+        targets.push(w);
+        for _ in 0..c.params.negative {
+            let t = c.neg.draw(rng);
+            if t != w {
+                targets.push(t);
+            }
+        }
+    }
+
+    /// Negative-sampling update of `h` against `targets` (first = positive); accumulates the
     /// gradient for `h` into `grad`.
     #[inline(always)]
     fn predict(
@@ -652,33 +668,26 @@ mod kernel {
         sh: Shared,
         h: &[f32],
         grad: &mut [f32],
-        w: u32,
+        targets: &[u32],
         lr: f32,
-        rng: &mut Rng,
     ) -> f64 {
         let dim = c.params.dim;
         let mut loss = 0.0_f64;
-        for d in 0..=c.params.negative {
-            let (target, label) = if d == 0 {
-                (w, 1.0)
-            } else {
-                let t = c.neg.draw(rng);
-                if t == w {
-                    continue;
-                }
-                (t, 0.0)
-            };
+        let mut label = 1.0;
+        for &target in targets {
             // SAFETY: see `row`.
             let u = unsafe { row(sh.w_out, target, dim) };
             let (g, l) = score(dot(h, u), label, lr);
             loss += f64::from(l);
             axpy(g, u, grad);
             axpy(g, h, u);
+            label = 0.0;
         }
         loss
     }
 
-    pub(super) fn cbow(
+    #[inline(always)]
+    fn cbow_impl(
         c: &Corpus,
         sh: Shared,
         s: &[u32],
@@ -711,7 +720,8 @@ mod kernel {
                 *v *= inv;
             }
             scratch.grad.fill(0.0);
-            loss += predict(c, sh, &scratch.h, &mut scratch.grad, w, lr, rng);
+            draw_targets(c, w, rng, &mut scratch.targets);
+            loss += predict(c, sh, &scratch.h, &mut scratch.grad, &scratch.targets, lr);
             n += 1;
             for (j, &x) in s[lo..hi].iter().enumerate() {
                 if lo + j != i {
@@ -724,7 +734,11 @@ mod kernel {
         (loss, n)
     }
 
-    pub(super) fn skipgram(
+    /// Skip-gram: every context token predicts the centre. The negatives are drawn once per
+    /// centre and shared by its context tokens, so the centre's output rows stay in cache
+    /// (the shared-negative scheme of pWord2Vec, Ji et al. 2016).
+    #[inline(always)]
+    fn skipgram_impl(
         c: &Corpus,
         sh: Shared,
         s: &[u32],
@@ -739,6 +753,10 @@ mod kernel {
             let red = win - rng.below(win);
             let lo = i.saturating_sub(red);
             let hi = (i + red + 1).min(s.len());
+            if hi - lo <= 1 {
+                continue;
+            }
+            draw_targets(c, w, rng, &mut scratch.targets);
             for (j, &x) in s[lo..hi].iter().enumerate() {
                 if lo + j == i {
                     continue;
@@ -746,12 +764,72 @@ mod kernel {
                 // SAFETY: see `row`.
                 let v = unsafe { row(sh.w_in, x, dim) };
                 scratch.grad.fill(0.0);
-                loss += predict(c, sh, v, &mut scratch.grad, w, lr, rng);
+                loss += predict(c, sh, v, &mut scratch.grad, &scratch.targets, lr);
                 axpy(1.0, &scratch.grad, v);
                 n += 1;
             }
         }
         (loss, n)
+    }
+
+    /// The sentence kernels compiled for AVX2 (wider vectors; same arithmetic order, so the
+    /// results equal the baseline build's).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn cbow_avx2(
+        c: &Corpus,
+        sh: Shared,
+        s: &[u32],
+        lr: f32,
+        rng: &mut Rng,
+        scratch: &mut Scratch,
+    ) -> (f64, u64) {
+        cbow_impl(c, sh, s, lr, rng, scratch)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn skipgram_avx2(
+        c: &Corpus,
+        sh: Shared,
+        s: &[u32],
+        lr: f32,
+        rng: &mut Rng,
+        scratch: &mut Scratch,
+    ) -> (f64, u64) {
+        skipgram_impl(c, sh, s, lr, rng, scratch)
+    }
+
+    pub(super) fn cbow(
+        c: &Corpus,
+        sh: Shared,
+        s: &[u32],
+        lr: f32,
+        rng: &mut Rng,
+        scratch: &mut Scratch,
+    ) -> (f64, u64) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { cbow_avx2(c, sh, s, lr, rng, scratch) };
+        }
+        cbow_impl(c, sh, s, lr, rng, scratch)
+    }
+
+    pub(super) fn skipgram(
+        c: &Corpus,
+        sh: Shared,
+        s: &[u32],
+        lr: f32,
+        rng: &mut Rng,
+        scratch: &mut Scratch,
+    ) -> (f64, u64) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2.
+            return unsafe { skipgram_avx2(c, sh, s, lr, rng, scratch) };
+        }
+        skipgram_impl(c, sh, s, lr, rng, scratch)
     }
 }
 
