@@ -12,6 +12,8 @@ MODULES = [
     "geniml.tokenization.tokenizer",
     "geniml.tokenization.files",
     "geniml.tokenization.dataset",
+    "geniml.region2vec._nn",
+    "geniml.region2vec.model",
 ]
 
 

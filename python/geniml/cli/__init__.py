@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from geniml.cli import bed, tokenize
+from geniml.cli import bed, region2vec, tokenize
 
 app = typer.Typer(
     name="geniml",
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(bed.app, name="bed")
 app.add_typer(tokenize.app, name="tokenize")
+app.add_typer(region2vec.app, name="region2vec")
 
 _VERBOSE = {"on": False}
 

@@ -11,6 +11,7 @@ pub mod io;
 pub mod regions;
 pub mod threads;
 pub mod tokenize;
+pub mod w2v;
 
 pub use error::{GenimlError, Result};
 pub use regions::{RegionSet, RegionsRef};

@@ -6,6 +6,7 @@ mod io;
 mod regions;
 mod threads;
 mod tokenize;
+mod w2v;
 
 #[pyo3::pymodule]
 mod _core {
@@ -24,6 +25,8 @@ mod _core {
     use crate::tokenize::{
         PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
     };
+    #[pymodule_export]
+    use crate::w2v::PyW2vCorpus;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
