@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from geniml.cli import bed, region2vec, tokenize
+from geniml.cli import bed, region2vec, scembed, tokenize
 
 app = typer.Typer(
     name="geniml",
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(bed.app, name="bed")
 app.add_typer(tokenize.app, name="tokenize")
 app.add_typer(region2vec.app, name="region2vec")
+app.add_typer(scembed.app, name="scembed")
 
 _VERBOSE = {"on": False}
 

@@ -136,9 +136,9 @@ class TokenizedCells:
 
 def read_tokens_parquet(path: str | os.PathLike) -> TokenizedCells:
     """Read a parquet ``tokens`` file (as written by :func:`tokenize_cells`)."""
-    from geniml.tokenization.dataset import _read_parquet
-
     import pyarrow.parquet as pq
+
+    from geniml.tokenization.dataset import _read_parquet
 
     names, offsets, ids = _read_parquet(Path(path))
     meta = pq.read_schema(path).metadata or {}
