@@ -31,14 +31,19 @@ def step_collections(data: Path, out: Path) -> dict:
         dt = time.perf_counter() - t0
         n = sum(len(r) for r in bs)
         result[name] = bs
-        _say(f"  {name:<24} {len(bs):>3} files {n:>9,} regions  read in {dt * 1000:6.1f} ms  "
-             f"id {bs.identifier[:12]}")
+        _say(
+            f"  {name:<24} {len(bs):>3} files {n:>9,} regions  read in {dt * 1000:6.1f} ms  "
+            f"id {bs.identifier[:12]}"
+        )
         for rs in bs:
-            rows.append(f"{name}\t{rs.path.name}\t{len(rs)}\t{rs.n_chromosomes}\t"
-                        f"{rs.mean_region_width:.1f}\t{rs.identifier}")
+            rows.append(
+                f"{name}\t{rs.path.name}\t{len(rs)}\t{rs.n_chromosomes}\t"
+                f"{rs.mean_region_width:.1f}\t{rs.identifier}"
+            )
     table = out / "collections.tsv"
-    table.write_text("collection\tfile\tregions\tchromosomes\tmean_width\tidentifier\n"
-                     + "\n".join(rows) + "\n")
+    table.write_text(
+        "collection\tfile\tregions\tchromosomes\tmean_width\tidentifier\n" + "\n".join(rows) + "\n"
+    )
     _say(f"  per-file table -> {table}")
     return result
 
@@ -50,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("demo_out"))
     args = ap.parse_args(argv)
     if not (args.data / "bedsets").is_dir():
-        print(f"error: {args.data} does not hold the real data (bedsets/ missing)",
-              file=sys.stderr)
+        print(f"error: {args.data} does not hold the real data (bedsets/ missing)", file=sys.stderr)
         return 1
     args.out.mkdir(parents=True, exist_ok=True)
     _say("[1] BED collections")

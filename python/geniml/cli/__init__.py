@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from geniml.cli import bed
+from geniml.cli import bed, evaluation
 
 app = typer.Typer(
     name="geniml",
@@ -18,6 +18,7 @@ app = typer.Typer(
     help="Machine learning on genomic intervals: universes, tokenization, embeddings.",
 )
 app.add_typer(bed.app, name="bed")
+app.add_typer(evaluation.app, name="eval")
 
 _VERBOSE = {"on": False}
 

@@ -68,6 +68,8 @@ def __getattr__(name: str) -> Any:
         try:
             module = importlib.import_module(_LAZY[name])
         except ModuleNotFoundError as err:
+            if err.name != _LAZY[name]:
+                raise
             raise AttributeError(
                 f"geniml.evaluation.{name} needs {_LAZY[name]}, which is not installed"
             ) from err

@@ -334,22 +334,42 @@ def evaluate_embeddings(
     return out
 
 
+def _annotation_inputs(
+    predicted: Sequence | np.ndarray | PathLike,
+    true: Sequence | np.ndarray | PathLike,
+    label_column: str | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    p_ids = t_ids = None
+    if isinstance(predicted, (str, os.PathLike)):
+        predicted, p_ids = load_labels(predicted, label_column=label_column)
+    if isinstance(true, (str, os.PathLike)):
+        true, t_ids = load_labels(true, label_column=label_column)
+    p = np.asarray(predicted).astype(str)
+    t = np.asarray(true).astype(str)
+    if p_ids is not None and t_ids is not None:
+        t = _align(t, t_ids, p_ids, len(p))
+    return p, t
+
+
 def evaluate_annotation(
-    predicted: Sequence | np.ndarray,
-    true: Sequence | np.ndarray,
+    predicted: Sequence | np.ndarray | PathLike,
+    true: Sequence | np.ndarray | PathLike,
     *,
     metrics: Sequence[str] = ("accuracy", "f1", "confusion_matrix"),
     average: Literal["macro", "micro", "weighted"] = "macro",
+    label_column: str | None = None,
 ) -> dict[str, Any]:
     """Compare predicted labels (e.g. transferred cell types) with the true ones.
 
     Args:
-        predicted: predicted label per item.
-        true: true label per item.
+        predicted: predicted label per item, or a labels file (see :func:`load_labels`).
+        true: true label per item, or a labels file. When both files have an identifier
+            column, rows are matched by identifier, otherwise by order.
         metrics: any of ``"accuracy"``, ``"balanced_accuracy"``, ``"f1"``, ``"precision"``,
             ``"recall"`` (averaged over classes by ``average``; a class never predicted counts
             as 0) and ``"confusion_matrix"``.
         average: class averaging of f1/precision/recall.
+        label_column: the label column of label files (default rule: module docstring).
 
     Returns:
         ``{metric: value}``; ``"confusion_matrix"`` is an ``int64`` array (rows: true labels,
@@ -368,8 +388,7 @@ def evaluate_annotation(
     unknown = [m for m in metrics if m not in ANNOTATION_METRICS]
     if unknown:
         raise GenimlValueError(f"unknown metric(s) {unknown}; choose from {ANNOTATION_METRICS}")
-    p = np.asarray(predicted).astype(str)
-    t = np.asarray(true).astype(str)
+    p, t = _annotation_inputs(predicted, true, label_column)
     if p.shape != t.shape or p.ndim != 1:
         raise GenimlValueError(
             f"predicted and true must be 1-D of equal length, got {p.shape} and {t.shape}"

@@ -55,6 +55,9 @@ class BaseEmbeddings:
         vocab: the regions as ``chr:start-end`` strings, one per row.
     """
 
+    # Pickles name upstream's module path, so upstream geniml reads ours and we read theirs.
+    __module__ = "geniml.eval.utils"
+
     def __init__(self, embeddings: np.ndarray, vocab: list[str]) -> None:
         self.embeddings = embeddings
         self.vocab = vocab
