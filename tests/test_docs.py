@@ -7,7 +7,14 @@ import importlib
 
 import pytest
 
-MODULES = ["geniml.io"]
+MODULES = [
+    "geniml.io",
+    "geniml.evaluation.metrics",
+    "geniml.evaluation.models",
+    "geniml.evaluation.plot",
+    "geniml.evaluation.region_scores",
+    "geniml.eval.utils",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
