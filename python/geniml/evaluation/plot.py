@@ -51,9 +51,9 @@ def project_2d(
                 "use method='pca' or method='tsne' instead"
             ) from err
         n_neighbors = min(15, len(x) - 1)
-        return umap.UMAP(n_components=2, n_neighbors=n_neighbors, random_state=seed, n_jobs=1).fit_transform(
-            x
-        )
+        return umap.UMAP(
+            n_components=2, n_neighbors=n_neighbors, random_state=seed, n_jobs=1
+        ).fit_transform(x)
     raise GenimlValueError(f"`method` must be one of {{'umap','pca','tsne'}}, got {method!r}")
 
 

@@ -18,9 +18,10 @@ Coordinates are 0-based half-open ``[start, end)``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -82,6 +83,18 @@ def cosine_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (1 - np.einsum("ij,ij->i", xn, yn)) / 2
 
 
+@contextlib.contextmanager
+def _threads(n_threads: int | None) -> Iterator[None]:
+    """Cap BLAS/OpenMP threads (small matrices run faster on one thread of a busy machine)."""
+    if n_threads is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=n_threads):
+        yield
+
+
 # -- CTT -----------------------------------------------------------------------------------------
 
 
@@ -91,7 +104,7 @@ def ctt_score(
     *,
     n_samples: int = 10000,
     seed: int = 42,
-    n_jobs: int | None = None,
+    n_threads: int | None = None,
 ) -> float:
     """Cluster tendency test: how much more clustered the embeddings are than uniform noise.
 
@@ -104,7 +117,7 @@ def ctt_score(
         regions: the regions of an array model (not used by the score itself).
         n_samples: vectors drawn for the test (upstream ``num_data``).
         seed: random seed (same draws as upstream for the same seed).
-        n_jobs: threads for the nearest-neighbour search.
+        n_threads: BLAS/OpenMP threads (``None``: the libraries' default).
 
     Returns:
         The CTT score.
@@ -118,12 +131,17 @@ def ctt_score(
         >>> round(ctt_score(x), 2) < 0.9
         True
     """
-    from sklearn.neighbors import NearestNeighbors
-
     if isinstance(model, np.ndarray) and regions is None:
         data = model
     else:
         data = load_region_embeddings(model, regions).vectors
+    with _threads(n_threads):
+        return _ctt(data, n_samples, seed)
+
+
+def _ctt(data: np.ndarray, n_samples: int, seed: int) -> float:
+    from sklearn.neighbors import NearestNeighbors
+
     if data.ndim != 2:
         raise GenimlValueError(f"embeddings must be 2-D, got shape {data.shape}")
     rs = np.random.RandomState(seed)
@@ -134,7 +152,7 @@ def ctt_score(
         raise GenimlValueError(f"CTT needs at least 100 vectors, got {num}")
     n_test = int(num * CTT_TEST_RATIO)
     sample = data[rs.choice(num, n_test)]
-    nn = NearestNeighbors(n_neighbors=2, n_jobs=n_jobs).fit(data)
+    nn = NearestNeighbors(n_neighbors=2).fit(data)
     sample_dist = nn.kneighbors(sample)[0][:, 1]
     hi = np.quantile(data, CTT_QUANTILE_MAX, axis=0)
     lo = np.quantile(data, CTT_QUANTILE_MIN, axis=0)
@@ -326,6 +344,7 @@ def gdst_score(
     *,
     n_samples: int = 10000,
     seed: int = 42,
+    n_threads: int | None = None,
 ) -> float:
     """Genome distance scaling test: slope of embedding distance against genome distance.
 
@@ -339,6 +358,7 @@ def gdst_score(
         regions: the regions of an array model.
         n_samples: number of region pairs.
         seed: random seed.
+        n_threads: BLAS/OpenMP threads (``None``: the libraries' default).
 
     Returns:
         The GDST slope.
@@ -367,7 +387,8 @@ def gdst_score(
     b = (rng.random(n_samples) * (n_c - 1)).astype(np.int64)
     b += b >= a
     i, j = order[offsets[c] + a], order[offsets[c] + b]
-    return _gdst_slope(emb, i, j)
+    with _threads(n_threads):
+        return _gdst_slope(emb, i, j)
 
 
 # -- NPT -----------------------------------------------------------------------------------------
@@ -483,6 +504,7 @@ def npt_score(
     seed: int = 0,
     resolution: int = 10,
     distance: Distance = "cosine",
+    n_threads: int | None = None,
 ) -> NptResult:
     """Neighbourhood preserving test: do genome neighbours stay neighbours in embedding space?
 
@@ -502,6 +524,7 @@ def npt_score(
         seed: random seed (same draws as upstream).
         resolution: step between neighbourhood sizes (``<= k``).
         distance: ``"cosine"``, ``"euclidean"`` or ``"jaccard"`` (binary embeddings).
+        n_threads: BLAS/OpenMP threads (``None``: the libraries' default).
 
     Returns:
         An :class:`NptResult`.
@@ -526,6 +549,13 @@ def npt_score(
     if not 1 <= resolution <= k:
         raise GenimlValueError(f"`resolution` must be in 1..k ({k}), got {resolution}")
     emb = load_region_embeddings(model, regions)
+    with _threads(n_threads):
+        return _npt(emb, k, n_samples, seed, resolution, distance)
+
+
+def _npt(
+    emb: RegionEmbeddings, k: int, n_samples: int, seed: int, resolution: int, distance: Distance
+) -> NptResult:
     rs_, vec = emb.regions, emb.vectors
     n, dim = vec.shape
     rs = np.random.RandomState(seed)

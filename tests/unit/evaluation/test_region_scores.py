@@ -236,7 +236,8 @@ def test_rct_parity(export, export_dir, shared_data, peer, tmp_path):
             check=True,
         ).stdout
         (tokens / f.name).write_text(hits)
-    theirs = float(peer(RCT_SCRIPT, str(export_dir), str(tokens), str(tmp_path / "bin.pkl")))
+    out = peer(RCT_SCRIPT, str(export_dir), str(tokens), str(tmp_path / "bin.pkl"))
+    theirs = float(out.strip().splitlines()[-1])
     files = sorted(tokens.glob("*.bed"))
     # their pickle read back, and our own binary matrix, give the same score
     assert rct_score(export, binary=tmp_path / "bin.pkl", cv=3, seed=7) == pytest.approx(
