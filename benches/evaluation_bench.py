@@ -33,7 +33,11 @@ WORKLOADS = {
     "npt100": "NPT K=50, 100 queries (upstream default)",
     "npt_all": "NPT K=50, all 2,378 regions",
     "rct": "RCT 5-fold MLP (13 tokenized sample BEDs)",
+    "big_ctt": "atlas 13,730 peaks: CTT (10,000 vectors)",
+    "big_gdst": "atlas 13,730 peaks: GDST (10,000 pairs)",
+    "big_npt": "atlas 13,730 peaks: NPT K=50, 1,000 queries",
 }
+ATLAS = DATA / "bedsets" / "immune_atlas_peaks_hg38.bed"
 
 PEER_SCRIPT = r"""
 import json, sys, time, warnings
@@ -42,13 +46,16 @@ from geniml.eval.ctt import get_ctt_score
 from geniml.eval.gdst import get_gdst_score
 from geniml.eval.npt import get_npt_score
 from geniml.eval.rct import get_rct_score
-model, repeats, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+model, repeats, binary, big = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 jobs = {
     "ctt": lambda: get_ctt_score(model, "exmodel", seed=42, num_workers=1),
     "gdst": lambda: get_gdst_score(model, "exmodel", 10000, 42),
     "npt100": lambda: float(get_npt_score(model, "exmodel", 50, 100, 0, num_workers=1)["SNPR"][0]),
     "npt_all": lambda: float(get_npt_score(model, "exmodel", 50, 0, 0, num_workers=1)["SNPR"][0]),
 }
+jobs["big_ctt"] = lambda: get_ctt_score(big, "base", seed=42, num_workers=1)
+jobs["big_gdst"] = lambda: get_gdst_score(big, "base", 10000, 42)
+jobs["big_npt"] = lambda: float(get_npt_score(big, "base", 50, 1000, 0, num_workers=1)["SNPR"][0])
 if binary != "-":
     jobs["rct"] = lambda: get_rct_score(model, "exmodel", binary, cv_num=5, seed=42, num_workers=1)
 out = {}
@@ -63,7 +70,7 @@ print(json.dumps(out))
 """
 
 
-def ours(repeats: int, binary: str | None) -> dict[str, list[float]]:
+def ours(repeats: int, binary: str | None, big: str) -> dict[str, list[float]]:
     from geniml.evaluation import ctt_score, gdst_score, npt_score, rct_score
 
     jobs = {
@@ -72,6 +79,9 @@ def ours(repeats: int, binary: str | None) -> dict[str, list[float]]:
         "npt100": lambda: float(npt_score(MODEL, k=50, n_samples=100, seed=0, n_threads=1).snpr[0]),
         "npt_all": lambda: float(npt_score(MODEL, k=50, n_samples=0, seed=0, n_threads=1).snpr[0]),
     }
+    jobs["big_ctt"] = lambda: ctt_score(big, seed=42, n_threads=1)
+    jobs["big_gdst"] = lambda: gdst_score(big, n_samples=10000, seed=42, n_threads=1)
+    jobs["big_npt"] = lambda: float(npt_score(big, k=50, n_samples=1000, n_threads=1).snpr[0])
     if binary:
         jobs["rct"] = lambda: rct_score(MODEL, binary=binary, cv=5, seed=42, n_jobs=1)
     out = {}
@@ -103,6 +113,19 @@ def make_binary(tmp: Path) -> str:
     return str(tmp / "bin.pkl")
 
 
+def make_big(tmp: Path) -> str:
+    """A larger model in upstream's "base" pickle format: real immune-atlas peaks, random vectors."""
+    import numpy as np
+
+    from geniml.eval.utils import BaseEmbeddings, _vocab, save_base_embeddings
+    from geniml.io import load_universe
+
+    regions = load_universe(ATLAS, dedup=True)
+    vectors = np.random.default_rng(0).normal(size=(len(regions), 100)).astype(np.float32)
+    save_base_embeddings(BaseEmbeddings(vectors, _vocab(regions)), tmp / "atlas.pkl")
+    return str(tmp / "atlas.pkl")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
@@ -116,9 +139,10 @@ def main() -> None:
             if shutil.which("bedtools") is None:
                 sys.exit("--rct needs bedtools")
             binary = make_binary(Path(tmp))
-        mine = ours(args.repeats, binary)
+        big = make_big(Path(tmp))
+        mine = ours(args.repeats, binary, big)
         peer = subprocess.run(
-            [str(PEER), "-c", PEER_SCRIPT, str(MODEL), str(args.repeats), binary or "-"],
+            [str(PEER), "-c", PEER_SCRIPT, str(MODEL), str(args.repeats), binary or "-", big],
             capture_output=True,
             text=True,
             check=True,
