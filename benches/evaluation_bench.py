@@ -35,7 +35,7 @@ WORKLOADS = {
     "rct": "RCT 5-fold MLP (13 tokenized sample BEDs)",
     "big_ctt": "atlas 13,730 peaks: CTT (10,000 vectors)",
     "big_gdst": "atlas 13,730 peaks: GDST (10,000 pairs)",
-    "big_npt": "atlas 13,730 peaks: NPT K=50, 1,000 queries",
+    "big_npt": "atlas 13,730 peaks: NPT K=50, 1,000 queries (qNPR@50)",
 }
 ATLAS = DATA / "bedsets" / "immune_atlas_peaks_hg38.bed"
 
@@ -55,7 +55,7 @@ jobs = {
 }
 jobs["big_ctt"] = lambda: get_ctt_score(big, "base", seed=42, num_workers=1)
 jobs["big_gdst"] = lambda: get_gdst_score(big, "base", 10000, 42)
-jobs["big_npt"] = lambda: float(get_npt_score(big, "base", 50, 1000, 0, num_workers=1)["SNPR"][0])
+jobs["big_npt"] = lambda: float(get_npt_score(big, "base", 50, 1000, 0, num_workers=1)["Avg_qNPR"][-1])
 if binary != "-":
     jobs["rct"] = lambda: get_rct_score(model, "exmodel", binary, cv_num=5, seed=42, num_workers=1)
 out = {}
@@ -81,9 +81,9 @@ def ours(repeats: int, binary: str | None, big: str) -> dict[str, list[float]]:
     }
     jobs["big_ctt"] = lambda: ctt_score(big, seed=42, n_threads=1)
     jobs["big_gdst"] = lambda: gdst_score(big, n_samples=10000, seed=42, n_threads=1)
-    jobs["big_npt"] = lambda: float(npt_score(big, k=50, n_samples=1000, n_threads=1).snpr[0])
+    jobs["big_npt"] = lambda: float(npt_score(big, k=50, n_samples=1000, n_threads=1).query_npr[-1])
     if binary:
-        jobs["rct"] = lambda: rct_score(MODEL, binary=binary, cv=5, seed=42, n_jobs=1)
+        jobs["rct"] = lambda: rct_score(MODEL, binary=binary, cv=5, seed=42, n_jobs=1, n_threads=1)
     out = {}
     for name, fn in jobs.items():
         best, val = float("inf"), None

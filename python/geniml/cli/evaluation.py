@@ -162,6 +162,7 @@ def rct(
     out_dim: Annotated[int, typer.Option("--out-dim")] = -1,
     seed: SeedOpt = 42,
     n_jobs: Annotated[int | None, typer.Option("--num-workers")] = None,
+    n_threads: Annotated[int | None, typer.Option("--threads", help="BLAS threads.")] = None,
 ) -> None:
     """Reconstruction test score (mean cross-validated R^2)."""
     from geniml.evaluation import rct_score
@@ -176,6 +177,7 @@ def rct(
         out_dim=out_dim,
         seed=seed,
         n_jobs=n_jobs,
+        n_threads=n_threads,
     )
     typer.echo(f"{score:.6g}")
 

@@ -175,6 +175,28 @@ def test_ctt_and_gdst_on_synthetic():
     assert gdst_score(vec[::-1].copy(), rs) == pytest.approx(gdst_score(vec[::-1].copy(), rs))
     with pytest.raises(GenimlValueError, match="at least 100"):
         ctt_score(rng.normal(size=(50, 3)))
+    with pytest.raises(GenimlValueError, match="n_samples"):
+        gdst_score(vec, rs, n_samples=1)
+    with pytest.raises(GenimlValueError, match="n_samples"):
+        npt_score(vec, rs, k=10, n_samples=-1)
+    with pytest.raises(GenimlValueError, match="resolution"):
+        npt_score(vec, rs, k=5, resolution=10)
+    with pytest.raises(GenimlValueError, match="`distance` must be one of"):
+        npt_score(vec, rs, k=10, distance="manhattan")
+
+
+def test_npt_jaccard_on_binary_vectors():
+    """Jaccard NPT recovers the shared-file neighbourhoods of a small binary model."""
+    rng = np.random.default_rng(5)
+    starts = np.arange(0, 60_000, 1000)
+    rs = RegionSet((["chr1"] * 60, starts, starts + 400))
+    # neighbouring regions share files: a sliding window of ones
+    binary = np.zeros((60, 30))
+    for i in range(60):
+        binary[i, i // 2 : i // 2 + 3] = 1
+    binary[rng.random(binary.shape) < 0.05] = 1
+    res = npt_score(binary, rs, k=6, n_samples=0, resolution=3, distance="jaccard")
+    assert res.query_npr[0] > res.random_npr[0] + 0.2
 
 
 # -- parity with upstream geniml.eval -----------------------------------------------------------
