@@ -14,6 +14,11 @@ MODULES = [
     "geniml.tokenization.dataset",
     "geniml.region2vec._nn",
     "geniml.region2vec.model",
+    "geniml.evaluation.metrics",
+    "geniml.evaluation.models",
+    "geniml.evaluation.plot",
+    "geniml.evaluation.region_scores",
+    "geniml.eval.utils",
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from geniml.cli import bed, region2vec, scembed, tokenize
+from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
 
 app = typer.Typer(
     name="geniml",
@@ -21,6 +21,7 @@ app.add_typer(bed.app, name="bed")
 app.add_typer(tokenize.app, name="tokenize")
 app.add_typer(region2vec.app, name="region2vec")
 app.add_typer(scembed.app, name="scembed")
+app.add_typer(evaluation.app, name="eval")
 
 _VERBOSE = {"on": False}
 
