@@ -38,14 +38,17 @@ def scores(x: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
     a = ad.AnnData(np.zeros((len(x), 1), dtype=np.float32))
     a.obsm["rep"] = x
     sc.pp.neighbors(a, use_rep="rep", n_neighbors=15, random_state=seed)
-    sc.tl.leiden(a, resolution=1.0, random_state=seed, flavor="igraph", n_iterations=2,
-                 directed=False)
+    sc.tl.leiden(
+        a, resolution=1.0, random_state=seed, flavor="igraph", n_iterations=2, directed=False
+    )
     le = a.obs["leiden"].to_numpy()
-    return {"ari_kmeans": adjusted_rand_score(labels, km),
-            "nmi_kmeans": normalized_mutual_info_score(labels, km),
-            "ari_leiden": adjusted_rand_score(labels, le),
-            "nmi_leiden": normalized_mutual_info_score(labels, le),
-            "n_leiden": len(set(le))}
+    return {
+        "ari_kmeans": adjusted_rand_score(labels, km),
+        "nmi_kmeans": normalized_mutual_info_score(labels, km),
+        "ari_leiden": adjusted_rand_score(labels, le),
+        "nmi_leiden": normalized_mutual_info_score(labels, le),
+        "n_leiden": len(set(le)),
+    }
 
 
 def main() -> None:
@@ -67,8 +70,9 @@ def main() -> None:
     labels = adata.obs["cell_type"].to_numpy()
     universe = OUT / "schep_universe.bed"
     if not universe.exists():
-        RegionSet((adata.var["chr"].values, adata.var["start"].values,
-                   adata.var["end"].values)).to_bed(universe)
+        RegionSet(
+            (adata.var["chr"].values, adata.var["start"].values, adata.var["end"].values)
+        ).to_bed(universe)
     tokens = OUT / "schep_tokens.parquet"
     tokenize_cells(adata, universe, tokens, force=True)
 
@@ -82,24 +86,53 @@ def main() -> None:
     t_train = time.perf_counter() - t0
     x = model.encode(adata)
     res[f"scEmbed ({args.dim} dims, window {args.window}, {args.epochs} epochs)"] = scores(
-        x, labels)
-    rows = [(k, f"{v['ari_kmeans']:.3f}", f"{v['nmi_kmeans']:.3f}", f"{v['ari_leiden']:.3f}",
-             f"{v['nmi_leiden']:.3f}", v["n_leiden"]) for k, v in res.items()]
-    print(table(rows, ("embedding", "ARI k-means", "NMI k-means", "ARI Leiden", "NMI Leiden",
-                       "Leiden clusters")))
-    print(f"\nscEmbed training: {t_train:.2f} s for {args.epochs} epochs "
-          f"({t_train / args.epochs * 1000:.0f} ms per epoch)")
+        x, labels
+    )
+    rows = [
+        (
+            k,
+            f"{v['ari_kmeans']:.3f}",
+            f"{v['nmi_kmeans']:.3f}",
+            f"{v['ari_leiden']:.3f}",
+            f"{v['nmi_leiden']:.3f}",
+            v["n_leiden"],
+        )
+        for k, v in res.items()
+    ]
+    print(
+        table(
+            rows,
+            (
+                "embedding",
+                "ARI k-means",
+                "NMI k-means",
+                "ARI Leiden",
+                "NMI Leiden",
+                "Leiden clusters",
+            ),
+        )
+    )
+    print(
+        f"\nscEmbed training: {t_train:.2f} s for {args.epochs} epochs "
+        f"({t_train / args.epochs * 1000:.0f} ms per epoch)"
+    )
     if args.peer_python:
-        peer = run_peer(args.peer_python, PEER_EPOCH, tokens, str(args.dim), str(args.window),
-                        "5")
+        peer = run_peer(args.peer_python, PEER_EPOCH, tokens, str(args.dim), str(args.window), "5")
         if peer:
-            print(f"upstream (gensim Word2Vec, same cells and settings): "
-                  f"{peer['gensim_epoch'] * 1000:.0f} ms per epoch -> "
-                  f"{peer['gensim_epoch'] / (t_train / args.epochs):.1f}x")
+            print(
+                f"upstream (gensim Word2Vec, same cells and settings): "
+                f"{peer['gensim_epoch'] * 1000:.0f} ms per epoch -> "
+                f"{peer['gensim_epoch'] / (t_train / args.epochs):.1f}x"
+            )
     from geniml.evaluation import plot_embeddings
 
-    png = plot_embeddings(x, labels, method="umap" if _has_umap() else "pca",
-                          path=OUT / "scembed_schep_umap.png")
+    png = plot_embeddings(
+        x,
+        labels,
+        method="umap" if _has_umap() else "pca",
+        path=OUT / "scembed_schep_umap.png",
+        force=True,
+    )
     print(f"plot -> {png}")
 
 
