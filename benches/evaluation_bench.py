@@ -130,7 +130,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--rct", action="store_true", help="also time RCT (minutes per side)")
+    ap.add_argument("--peer-python", type=Path, default=None, help="python of the peer venv")
     args = ap.parse_args()
+    global PEER
+    if args.peer_python is not None:
+        PEER = args.peer_python
     if not MODEL.is_dir() or not PEER.exists():
         sys.exit(f"need {MODEL} and the peer venv python {PEER}")
     with tempfile.TemporaryDirectory() as tmp:

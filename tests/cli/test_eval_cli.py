@@ -70,3 +70,22 @@ def test_eval_region_scores_on_export(shared_data):
     vec = shared_data / EXPORT / "expected_encode_Example1.npy"
     r = runner.invoke(app, ["eval", "ctt", str(vec)])
     assert r.exit_code != 0 and "need their regions" in str(r.exception)
+
+
+def test_eval_rct_npy_with_universe(tmp_path):
+    from geniml.evaluation import rct_score
+    from geniml.io import RegionSet
+
+    rng = np.random.default_rng(0)
+    vec = rng.normal(size=(150, 4))
+    rs = RegionSet((["chr1"] * 150, np.arange(150) * 100, np.arange(150) * 100 + 50))
+    rs.to_bed(tmp_path / "u.bed")
+    np.save(tmp_path / "v.npy", vec)
+    np.save(tmp_path / "b.npy", (vec[:, :3] > 0).astype(float))
+    args = ["eval", "rct", str(tmp_path / "v.npy"), "-u", str(tmp_path / "u.bed")]
+    r = runner.invoke(
+        app, [*args, "-b", str(tmp_path / "b.npy"), "--cv-num", "3", "--threads", "1"]
+    )
+    assert r.exit_code == 0, r.output
+    want = rct_score(vec, rs, binary=(vec[:, :3] > 0).astype(float), cv=3)
+    assert float(r.stdout) == pytest.approx(want, rel=1e-5) and want > 0.5

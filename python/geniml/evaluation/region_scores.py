@@ -282,6 +282,16 @@ def rct_score(
 
     Raises:
         GenimlValueError: model regions without a binary embedding.
+
+    Examples:
+        >>> import numpy as np
+        >>> from geniml.io import RegionSet
+        >>> rng = np.random.default_rng(0)
+        >>> vec = rng.normal(size=(150, 4))
+        >>> rs = RegionSet((["chr1"] * 150, np.arange(150) * 100, np.arange(150) * 100 + 50))
+        >>> binary = (vec[:, :3] > 0).astype(float)  # each "file" depends on the vector
+        >>> rct_score(vec, rs, binary=binary, cv=3, n_threads=1) > 0.5
+        True
     """
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.exceptions import ConvergenceWarning

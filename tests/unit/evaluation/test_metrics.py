@@ -51,6 +51,13 @@ def test_usage_example_files(schep_lsi, tmp_path, monkeypatch):
     )
     for k, v in _sk(z, y).items():
         assert metrics[k] == pytest.approx(v, rel=1e-12)
+    # utilities.md writes the files positionally, with the metrics as a list
+    again = evaluate_embeddings(
+        "model/embeddings.npy",
+        "metadata.csv",
+        metrics=["silhouette", "davies_bouldin", "calinski_harabasz"],
+    )
+    assert again == metrics
 
 
 def test_rows_matched_by_name(schep_lsi, tmp_path):
