@@ -84,11 +84,51 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     Ok(data)
 }
 
+/// The bytes of a file: memory-mapped when plain, decompressed when gzip/bgzip.
+pub enum FileBytes {
+    /// A read-only mapping of a plain file.
+    Mapped(memmap2::Mmap),
+    /// Bytes in memory (decompressed, or a file that could not be mapped).
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Mapped(m) => m,
+            Self::Owned(v) => v,
+        }
+    }
+}
+
+/// Map a plain file (no copy), or decompress a gzip/bgzip one.
+pub fn file_bytes(path: &Path) -> Result<FileBytes> {
+    let file = File::open(path).map_err(|e| GenimlError::io(path, e))?;
+    let len = file.metadata().map_err(|e| GenimlError::io(path, e))?.len();
+    if len < (1 << 20) || !file.metadata().is_ok_and(|m| m.is_file()) {
+        return read_bytes(path).map(FileBytes::Owned);
+    }
+    // SAFETY: the mapping is read-only and private to this call; as with every reader of
+    // mapped files (polars, ripgrep), a file truncated by another process while we parse it
+    // can fault, which is the documented trade-off for not copying large inputs.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::Mmap::map(&file) };
+    match map {
+        Ok(m) if m.len() >= 2 && m[0] == 0x1f && m[1] == 0x8b => {
+            read_bytes(path).map(FileBytes::Owned)
+        }
+        Ok(m) => Ok(FileBytes::Mapped(m)),
+        Err(_) => read_bytes(path).map(FileBytes::Owned),
+    }
+}
+
 /// Read a BED-like file into a columnar region set.
 pub fn read_bed(path: &Path, opts: &ReadOptions) -> Result<(RegionSet, ReadReport)> {
-    let data = read_bytes(path)?;
+    let data = file_bytes(path)?;
     parse_bed(&data, path, opts)
 }
+
 
 /// Read many files in parallel; results keep the order of `paths`.
 pub fn read_many(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<(RegionSet, ReadReport)>> {
