@@ -129,7 +129,6 @@ pub fn read_bed(path: &Path, opts: &ReadOptions) -> Result<(RegionSet, ReadRepor
     parse_bed(&data, path, opts)
 }
 
-
 /// Read many files in parallel; results keep the order of `paths`.
 pub fn read_many(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<(RegionSet, ReadReport)>> {
     paths.par_iter().map(|p| read_bed(p, opts)).collect()
@@ -158,29 +157,57 @@ pub fn parse_bed(data: &[u8], path: &Path, opts: &ReadOptions) -> Result<(Region
     };
     let mut table = ChromTable::new();
     let total: usize = chunks.iter().map(|c| c.starts.len()).sum();
-    let mut out = RegionSet {
-        chroms: Vec::with_capacity(total),
-        starts: Vec::with_capacity(total),
-        ends: Vec::with_capacity(total),
-        extra: None,
-        ..RegionSet::default()
-    };
+    let mut out = RegionSet::default();
     let any_extra = chunks.iter().any(|c| c.extra.is_some());
     let mut report = ReadReport::default();
     let mut header_lines = 0;
-    for c in chunks {
-        if let Some(f) = c.fatal {
+    // the first error wins; chromosome ids of each chunk map to the global table in order
+    let mut line_base = 0;
+    let mut maps = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        if let Some(f) = &c.fatal {
             return Err(GenimlError::BedParse {
                 path: path.to_path_buf(),
-                line: report.n_lines + f.line,
-                msg: f.msg,
+                line: line_base + f.line,
+                msg: f.msg.clone(),
             });
         }
-        let map: Vec<u32> = c.table.names().iter().map(|n| table.intern(n)).collect();
-        out.chroms
-            .extend(c.chroms.iter().map(|&id| map[id as usize]));
-        out.starts.extend_from_slice(&c.starts);
-        out.ends.extend_from_slice(&c.ends);
+        line_base += c.n_lines;
+        maps.push(
+            c.table
+                .names()
+                .iter()
+                .map(|n| table.intern(n))
+                .collect::<Vec<u32>>(),
+        );
+    }
+    // copy the columns into place, chunks in parallel
+    out.chroms = vec![0; total];
+    out.starts = vec![0; total];
+    out.ends = vec![0; total];
+    {
+        let mut dst: Vec<(&mut [u32], &mut [u32], &mut [u32])> = Vec::with_capacity(chunks.len());
+        let (mut rc, mut rs, mut re) =
+            (&mut out.chroms[..], &mut out.starts[..], &mut out.ends[..]);
+        for c in &chunks {
+            let n = c.starts.len();
+            let (a, b) = std::mem::take(&mut rc).split_at_mut(n);
+            let (d, e) = std::mem::take(&mut rs).split_at_mut(n);
+            let (f, g) = std::mem::take(&mut re).split_at_mut(n);
+            dst.push((a, d, f));
+            (rc, rs, re) = (b, e, g);
+        }
+        dst.into_par_iter()
+            .zip(chunks.par_iter().zip(maps.par_iter()))
+            .for_each(|((dc, ds, de), (c, map))| {
+                for (o, &id) in dc.iter_mut().zip(&c.chroms) {
+                    *o = map[id as usize];
+                }
+                ds.copy_from_slice(&c.starts);
+                de.copy_from_slice(&c.ends);
+            });
+    }
+    for c in chunks {
         if any_extra {
             let dst = out.extra.get_or_insert_with(|| Extra {
                 buf: Vec::new(),
