@@ -218,36 +218,50 @@ impl Tokenizer {
     /// universe order), with the overlap fraction as weight when `weights`.
     pub fn overlaps(&self, q: &RegionsRef<'_>, opts: OverlapOptions, weights: bool) -> Csr {
         let map = self.map_chroms(q.names);
+        let chrom_of = |i: usize| map[q.chroms[i] as usize];
         // Queries in genome order keep the index in cache; unsorted input is visited in sorted
-        // order and the result put back in query order.
+        // order (a sorted copy of the query columns) and the result put back in query order.
         let key = |i: usize| {
-            let c = map[q.chroms[i] as usize].map_or(u64::MAX >> 1, u64::from);
+            // unknown chromosomes sort last, as the id u32::MAX
+            let c = chrom_of(i).map_or(u64::from(u32::MAX), u64::from);
             (c << 32) | u64::from(q.starts[i])
         };
         let sorted = (1..q.len()).all(|i| key(i - 1) <= key(i));
         if sorted {
-            return self.overlaps_in_order(q, &map, None, opts, weights);
+            return self.overlaps_of(
+                q.len(),
+                |i| (chrom_of(i), q.starts[i], q.ends[i]),
+                opts,
+                weights,
+            );
         }
-        let mut order: Vec<(u64, u32)> = (0..q.len()).map(|i| (key(i), i as u32)).collect();
+        let mut order: Vec<(u64, u32, u32)> = (0..q.len())
+            .into_par_iter()
+            .map(|i| (key(i), q.ends[i], i as u32))
+            .collect();
         order.par_sort_unstable();
-        let perm: Vec<u32> = order.into_iter().map(|(_, i)| i).collect();
-        let by_sort = self.overlaps_in_order(q, &map, Some(&perm), opts, weights);
+        let by_sort = self.overlaps_of(
+            order.len(),
+            |r| {
+                let (k, e, _) = order[r];
+                let c = (k >> 32) as u32;
+                ((c != u32::MAX).then_some(c), k as u32, e)
+            },
+            opts,
+            weights,
+        );
         // scatter rows back to query order
-        let mut lens = vec![0u64; q.len()];
-        for (k, &i) in perm.iter().enumerate() {
-            lens[i as usize] = by_sort.offsets[k + 1] - by_sort.offsets[k];
+        let mut offsets = vec![0u64; q.len() + 1];
+        for (r, &(_, _, i)) in order.iter().enumerate() {
+            offsets[i as usize + 1] = by_sort.offsets[r + 1] - by_sort.offsets[r];
         }
-        let mut offsets = Vec::with_capacity(q.len() + 1);
-        offsets.push(0u64);
-        let mut acc = 0u64;
-        for l in &lens {
-            acc += l;
-            offsets.push(acc);
+        for i in 0..q.len() {
+            offsets[i + 1] += offsets[i];
         }
         let mut ids = vec![0u32; by_sort.ids.len()];
         let mut w = vec![0f32; by_sort.weights.len()];
-        for (k, &i) in perm.iter().enumerate() {
-            let (a, b) = (by_sort.offsets[k] as usize, by_sort.offsets[k + 1] as usize);
+        for (r, &(_, _, i)) in order.iter().enumerate() {
+            let (a, b) = (by_sort.offsets[r] as usize, by_sort.offsets[r + 1] as usize);
             let dst = offsets[i as usize] as usize;
             ids[dst..dst + b - a].copy_from_slice(&by_sort.ids[a..b]);
             if weights {
@@ -261,22 +275,16 @@ impl Tokenizer {
         }
     }
 
-    /// Overlaps of the queries visited in `perm` order (identity when `None`); rows follow
-    /// that visiting order.
-    fn overlaps_in_order(
-        &self,
-        q: &RegionsRef<'_>,
-        map: &[Option<u32>],
-        perm: Option<&[u32]>,
-        opts: OverlapOptions,
-        weights: bool,
-    ) -> Csr {
-        let n = q.len();
+    /// Overlaps of `n` queries given by `query(r) -> (universe chrom, start, end)`; rows in
+    /// that order.
+    fn overlaps_of<F>(&self, n: usize, query: F, opts: OverlapOptions, weights: bool) -> Csr
+    where
+        F: Fn(usize) -> (Option<u32>, u32, u32) + Sync,
+    {
         let parts: Vec<Csr> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|k| {
                 let (a, b) = (k * CHUNK, ((k + 1) * CHUNK).min(n));
-
                 let mut part = Csr {
                     offsets: Vec::with_capacity(b - a + 1),
                     ids: Vec::with_capacity(b - a),
@@ -285,14 +293,8 @@ impl Tokenizer {
                 part.offsets.push(0);
                 let mut buf = Vec::new();
                 for r in a..b {
-                    let i = perm.map_or(r, |p| p[r] as usize);
-                    self.hits_of(
-                        map[q.chroms[i] as usize],
-                        q.starts[i],
-                        q.ends[i],
-                        opts,
-                        &mut buf,
-                    );
+                    let (c, s, e) = query(r);
+                    self.hits_of(c, s, e, opts, &mut buf);
                     part.ids.extend(buf.iter().map(|h| h.0));
                     if weights {
                         part.weights.extend(buf.iter().map(|h| h.1));
