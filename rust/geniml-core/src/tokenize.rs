@@ -93,6 +93,13 @@ impl Csr {
     }
 }
 
+/// Where the previous query of a chunk left the index search (queries come sorted).
+#[derive(Default)]
+struct Cursor {
+    chrom: Option<u32>,
+    hints: Vec<usize>,
+}
+
 /// A universe with its interval index.
 #[derive(Debug, Clone)]
 pub struct Tokenizer {
@@ -194,12 +201,17 @@ impl Tokenizer {
         qs: u32,
         qe: u32,
         opts: OverlapOptions,
+        cursor: &mut Cursor,
         buf: &mut Vec<(u32, f32)>,
     ) {
         buf.clear();
         let Some(c) = chrom else { return };
+        if cursor.chrom != Some(c) {
+            cursor.chrom = Some(c);
+            cursor.hints.clear();
+        }
         let qlen = f64::from(qe - qs);
-        self.index[c as usize].for_each_overlap(qs, qe, |id, us, ue| {
+        self.index[c as usize].for_each_overlap_from(qs, qe, &mut cursor.hints, |id, us, ue| {
             let ov = f64::from(qe.min(ue) - qs.max(us));
             let denom = match opts.of {
                 FractionOf::Query => qlen,
@@ -292,9 +304,10 @@ impl Tokenizer {
                 };
                 part.offsets.push(0);
                 let mut buf = Vec::new();
+                let mut cursor = Cursor::default();
                 for r in a..b {
                     let (c, s, e) = query(r);
-                    self.hits_of(c, s, e, opts, &mut buf);
+                    self.hits_of(c, s, e, opts, &mut cursor, &mut buf);
                     part.ids.extend(buf.iter().map(|h| h.0));
                     if weights {
                         part.weights.extend(buf.iter().map(|h| h.1));
