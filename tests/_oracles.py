@@ -45,3 +45,31 @@ def naive_overlaps(
                 hits.append(i)
         out.append(hits)
     return out
+
+
+def naive_coverage(
+    rows: list[tuple[str, int, int]], sizes: dict[str, int], smooth: int
+) -> dict[str, dict[str, list[int]]]:
+    """Per-base start/core/end tracks, one Python int per base (only for small chromosomes).
+
+    A start ``s`` adds 1 on ``[s - smooth, s + smooth]`` and an end ``e`` on
+    ``[e - smooth, e + smooth]``, both clipped to the chromosome.
+    """
+    out = {c: {k: [0] * n for k in ("start", "core", "end")} for c, n in sizes.items()}
+    for c, s, e in rows:
+        tr = out[c]
+        for x in range(s, e):
+            tr["core"][x] += 1
+        for key, p in (("start", s), ("end", e)):
+            for x in range(max(0, p - smooth), min(sizes[c], p + smooth + 1)):
+                tr[key][x] += 1
+    return out
+
+
+def runs_to_dense(starts, ends, values, size: int) -> list[int]:
+    """Expand run-length encoded values to one value per base."""
+    dense = [0] * size
+    for s, e, v in zip(starts, ends, values, strict=True):
+        for x in range(int(s), int(e)):
+            dense[x] = int(v)
+    return dense

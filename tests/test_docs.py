@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["geniml.io"]
+MODULES = ["geniml.io", "geniml.universe.coverage"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from geniml.cli import bed
+from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
     name="geniml",
@@ -18,6 +19,8 @@ app = typer.Typer(
     help="Machine learning on genomic intervals: universes, tokenization, embeddings.",
 )
 app.add_typer(bed.app, name="bed")
+app.add_typer(universe_cli.app, name="universe")
+universe_cli.register(app)
 
 _VERBOSE = {"on": False}
 

@@ -1,5 +1,6 @@
 //! `geniml._core`: the PyO3 bindings of geniml-core. A manifest; each file mirrors a core module.
 
+mod coverage;
 mod error;
 mod gil;
 mod io;
@@ -10,6 +11,8 @@ mod threads;
 mod _core {
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::coverage::PyCoverage;
     #[pymodule_export]
     use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
     #[pymodule_export]

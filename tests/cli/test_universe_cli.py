@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from geniml.cli import app
+from geniml.universe import load_coverage
+
+runner = CliRunner()
+
+
+def test_coverage_uniwig_form(shared_data, tmp_path):
+    """USAGE_EXAMPLES: `cat bed_files/*.bed > combined.bed; uniwig -m 25 combined.bed chrom.sizes coverage/`."""
+    folder = shared_data / "bedsets" / "diffbind_er_chr18_hg19"
+    combined = tmp_path / "combined.bed"
+    combined.write_bytes(b"".join(p.read_bytes() for p in sorted(folder.glob("*.bed"))))
+    sizes = shared_data / "chromsizes" / "hg19.chrom.sizes"
+    out = tmp_path / "coverage"
+    r = runner.invoke(app, ["coverage", "-m", "25", str(combined), str(sizes), str(out)])
+    assert r.exit_code == 0, r.output
+    cov = load_coverage(out)
+    assert "chr18" in cov.chroms and len(cov.runs("chr18", "core")[0]) > 1000
+
+
+def test_coverage_option_form_and_refusal(shared_data, tmp_path):
+    folder = shared_data / "bedsets" / "diffbind_er_chr18_hg19"
+    sizes = shared_data / "chromsizes" / "hg19.chrom.sizes"
+    args = [
+        "coverage",
+        str(folder),
+        "--chrom-sizes",
+        str(sizes),
+        "--out",
+        str(tmp_path / "c"),
+        "--format",
+        "bedgraph",
+        "--smooth",
+        "10",
+    ]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "c" / "all_start.bedGraph").stat().st_size > 0
+    out = subprocess.run(
+        [sys.executable, "-m", "geniml.cli", *args], capture_output=True, text=True
+    )
+    assert out.returncode == 1 and "output exists" in out.stderr and "--force" in out.stderr
