@@ -73,3 +73,17 @@ def runs_to_dense(starts, ends, values, size: int) -> list[int]:
         for x in range(int(s), int(e)):
             dense[x] = int(v)
     return dense
+
+
+def naive_cc(dense: list[int], chrom: str, cutoff: float | None, merge: int, min_size: int):
+    """Upstream CC on one dense per-base track (with its merge rule, run contiguity fixed)."""
+    if cutoff is None:
+        cutoff = sum(dense) / len(dense)
+    pos = [i for i, v in enumerate(dense) if v > 0 and v >= cutoff]
+    out: list[list[int]] = []
+    for p in pos:
+        if out and (p == out[-1][1] or p - (out[-1][1] - 1) < merge):
+            out[-1][1] = p + 1
+        else:
+            out.append([p, p + 1])
+    return [(chrom, s, e) for s, e in out if e - s >= min_size]

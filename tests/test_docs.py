@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["geniml.io", "geniml.universe.coverage"]
+MODULES = ["geniml.io", "geniml.universe.coverage", "geniml.universe.builders"]
 
 
 @pytest.mark.parametrize("name", MODULES)

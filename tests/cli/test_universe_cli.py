@@ -46,3 +46,104 @@ def test_coverage_option_form_and_refusal(shared_data, tmp_path):
         [sys.executable, "-m", "geniml.cli", *args], capture_output=True, text=True
     )
     assert out.returncode == 1 and "output exists" in out.stderr and "--force" in out.stderr
+
+
+def test_universe_build_examples(shared_data, tmp_path):
+    """USAGE_EXAMPLES / consensus_peaks: `geniml universe build cc|ccf ...` and upstream's spelling."""
+    folder = shared_data / "bedsets" / "diffbind_er_chr18_hg19"
+    sizes = shared_data / "chromsizes" / "hg19.chrom.sizes"
+    cov = tmp_path / "coverage"
+    assert (
+        runner.invoke(app, ["coverage", "-m", "25", str(folder), str(sizes), str(cov)]).exit_code
+        == 0
+    )
+    r = runner.invoke(
+        app,
+        [
+            "universe",
+            "build",
+            "cc",
+            "--coverage-folder",
+            str(cov),
+            "--output-file",
+            str(tmp_path / "universe.bed"),
+            "--cutoff",
+            "5",
+            "--merge",
+            "100",
+            "--filter-size",
+            "50",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    rows = (tmp_path / "universe.bed").read_text().splitlines()
+    assert len(rows) > 100 and all(
+        int(x.split("\t")[2]) - int(x.split("\t")[1]) >= 50 for x in rows
+    )
+    r = runner.invoke(
+        app,
+        [
+            "universe",
+            "build",
+            "cc",
+            "--coverage-folder",
+            str(cov),
+            "--output",
+            str(tmp_path / "u2.bed"),
+            "--cutoff",
+            "5",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        [
+            "build-universe",
+            "ccf",
+            "--coverage-folder",
+            str(cov),
+            "--output-file",
+            str(tmp_path / "ccf.bed"),
+            "--cutoff",
+            "5",
+            "--confidence",
+            "0.95",
+            "--merge",
+            "100",
+            "--filter-size",
+            "50",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert len((tmp_path / "ccf.bed").read_text().splitlines()[0].split("\t")) == 9
+    r = runner.invoke(
+        app,
+        [
+            "build-universe",
+            "cc",
+            "--bed-folder",
+            str(folder),
+            "--chrom-sizes",
+            str(sizes),
+            "--output-file",
+            str(tmp_path / "b.bed"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geniml.cli",
+            "universe",
+            "build",
+            "cc",
+            "--coverage-folder",
+            str(cov),
+            "--output-file",
+            str(tmp_path / "universe.bed"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1 and "output exists" in out.stderr

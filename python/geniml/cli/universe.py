@@ -74,6 +74,131 @@ def coverage(
         typer.echo(str(p))
 
 
+build_app = typer.Typer(
+    no_args_is_help=True,
+    help="Build a universe from coverage tracks or BED files (cc, ccf, ml, hmm).",
+)
+
+CoverageFolder = Annotated[
+    Path | None,
+    typer.Option("--coverage-folder", help="Folder with {prefix}_start/core/end.bw tracks."),
+]
+BedFolder = Annotated[
+    Path | None,
+    typer.Option(
+        "--bed-folder", help="Folder of BED files (coverage computed in memory; needs -g)."
+    ),
+]
+ChromSizes = Annotated[
+    Path | None, typer.Option("--chrom-sizes", "-g", help="Chrom sizes (with --bed-folder).")
+]
+OutputFile = Annotated[
+    Path, typer.Option("--output-file", "--output", "-o", help="Universe BED file to write.")
+]
+Prefix = Annotated[
+    str, typer.Option("--coverage-prefix", help="Prefix of the coverage track files.")
+]
+Merge = Annotated[int, typer.Option("--merge", help="Join regions closer than this many bp.")]
+FilterSize = Annotated[
+    int, typer.Option("--filter-size", help="Drop regions shorter than this many bp.")
+]
+Cutoff = Annotated[
+    float | None,
+    typer.Option("--cutoff", help="Coverage cut-off (default: mean coverage per chromosome)."),
+]
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
+Smooth = Annotated[
+    int, typer.Option("--smooth", "-m", help="Start/end smoothing with --bed-folder.")
+]
+
+
+def _source(coverage_folder: Path | None, bed_folder: Path | None) -> Path:
+    if (coverage_folder is None) == (bed_folder is None):
+        raise typer.BadParameter("give exactly one of --coverage-folder and --bed-folder")
+    return coverage_folder if coverage_folder is not None else bed_folder  # type: ignore[return-value]
+
+
+def _report(universe, output_file: Path) -> None:
+    typer.echo(
+        f"wrote {len(universe)} regions (mean size {universe.mean_region_width:.1f} bp) "
+        f"to {output_file}",
+        err=True,
+    )
+
+
+@build_app.command("cc")
+def build_cc(
+    output_file: OutputFile,
+    coverage_folder: CoverageFolder = None,
+    bed_folder: BedFolder = None,
+    chrom_sizes: ChromSizes = None,
+    coverage_prefix: Prefix = "all",
+    cutoff: Cutoff = None,
+    merge: Merge = 0,
+    filter_size: FilterSize = 0,
+    smooth: Smooth = 25,
+    force: Force = False,
+) -> None:
+    """Coverage cut-off universe (BED3): bases covered by >= cutoff regions."""
+    from geniml.universe import cc_universe
+
+    u = cc_universe(
+        _source(coverage_folder, bed_folder),
+        cutoff=cutoff,
+        merge_distance=merge,
+        min_size=filter_size,
+        output_file=output_file,
+        chrom_sizes=chrom_sizes,
+        smooth=smooth,
+        coverage_prefix=coverage_prefix,
+        force=force,
+    )
+    _report(u, output_file)
+
+
+@build_app.command("ccf")
+def build_ccf(
+    output_file: OutputFile,
+    coverage_folder: CoverageFolder = None,
+    bed_folder: BedFolder = None,
+    chrom_sizes: ChromSizes = None,
+    coverage_prefix: Prefix = "all",
+    cutoff: Cutoff = None,
+    confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--confidence",
+            help="Cut-offs at quantiles q -/+ (1 - confidence) of the coverage around the "
+            "cut-off's quantile q (default 0.8 = upstream's +-0.2 band).",
+        ),
+    ] = None,
+    merge: Merge = 0,
+    filter_size: FilterSize = 0,
+    smooth: Smooth = 25,
+    force: Force = False,
+) -> None:
+    """Coverage cut-off flexible universe (BED9: boundaries + core)."""
+    from geniml.universe import ccf_universe
+
+    u = ccf_universe(
+        _source(coverage_folder, bed_folder),
+        cutoff=cutoff,
+        confidence=confidence,
+        merge_distance=merge,
+        min_size=filter_size,
+        output_file=output_file,
+        chrom_sizes=chrom_sizes,
+        smooth=smooth,
+        coverage_prefix=coverage_prefix,
+        force=force,
+    )
+    _report(u, output_file)
+
+
+app.add_typer(build_app, name="build")
+
+
 def register(root: typer.Typer) -> None:
     """Add the top-level universe commands (upstream spellings) to the root app."""
     root.command("coverage")(coverage)
+    root.add_typer(build_app, name="build-universe")

@@ -67,6 +67,11 @@ class Coverage:
         return cls(_core.Coverage.from_regions(sets, list(labels), sizes, _smooth(smooth)))
 
     @property
+    def n_files(self) -> int:
+        """Number of region sets the tracks came from (0 when read from a folder)."""
+        return self._inner.n_files
+
+    @property
     def chroms(self) -> dict[str, int]:
         """``{chromosome: length}`` in natural order."""
         return dict(self._inner.chroms())
@@ -189,11 +194,21 @@ def coverage_tracks(
     return cov.write(out_dir, prefix=prefix, format=format, force=force)
 
 
-def load_coverage(folder: str | os.PathLike, *, prefix: str = "all") -> Coverage:
+def load_coverage(
+    folder: str | os.PathLike,
+    *,
+    prefix: str = "all",
+    tracks: Sequence[TrackName] = ("start", "core", "end"),
+) -> Coverage:
     """Read ``{prefix}_start.bw``, ``{prefix}_core.bw`` and ``{prefix}_end.bw`` of a folder.
+
+    Args:
+        folder: the coverage folder (as written by :func:`coverage_tracks` or uniwig).
+        prefix: file-name prefix.
+        tracks: which tracks to read (the others stay empty).
 
     Raises:
         UniverseError: a track is missing.
         FileNotFoundError: the folder does not exist.
     """
-    return Coverage(_core.Coverage.from_folder(Path(folder), prefix))
+    return Coverage(_core.Coverage.from_folder(Path(folder), prefix, list(tracks)))

@@ -210,6 +210,8 @@ impl ChromCoverage {
 pub struct Coverage {
     /// One entry per chromosome of the chrom sizes (natural order).
     pub chroms: Vec<ChromCoverage>,
+    /// Number of region sets the tracks were computed from (0 when read from files).
+    pub n_files: usize,
 }
 
 fn check_sizes(chrom_sizes: &[(String, u64)]) -> Result<()> {
@@ -304,7 +306,10 @@ pub fn coverage_from_regions(
             })
             .collect()
     });
-    Ok(Coverage { chroms })
+    Ok(Coverage {
+        chroms,
+        n_files: sets.len(),
+    })
 }
 
 /// Tracks of one chromosome from its (unsorted) region starts and ends.
@@ -606,7 +611,7 @@ pub fn read_tracks(dir: &Path, prefix: &str, kinds: &[TrackKind]) -> Result<Cove
     }
     let mut chroms: Vec<ChromCoverage> = by_name.into_values().collect();
     chroms.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-    Ok(Coverage { chroms })
+    Ok(Coverage { chroms, n_files: 0 })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod error;
 pub mod io;
 pub mod regions;
 pub mod threads;
+pub mod universe;
 
 pub use error::{GenimlError, Result};
 pub use regions::{RegionSet, RegionsRef};

@@ -106,11 +106,23 @@ impl PyCoverage {
         Ok(cov.into())
     }
 
-    /// Read `{prefix}_{start,core,end}.bw` from a coverage folder.
+    /// Read `{prefix}_{track}.bw` of the given tracks from a coverage folder.
     #[staticmethod]
-    fn from_folder(py: Python<'_>, folder: PathBuf, prefix: String) -> PyResult<Self> {
-        let cov = run_detached(py, || core_cov::read_coverage_folder(&folder, &prefix))?;
+    fn from_folder(
+        py: Python<'_>,
+        folder: PathBuf,
+        prefix: String,
+        tracks: Vec<TrackArg>,
+    ) -> PyResult<Self> {
+        let kinds: Vec<TrackKind> = tracks.into_iter().map(|t| t.0).collect();
+        let cov = run_detached(py, || core_cov::read_tracks(&folder, &prefix, &kinds))?;
         Ok(cov.into())
+    }
+
+    /// Number of region sets the tracks came from (0 when read from files).
+    #[getter]
+    fn n_files(&self) -> usize {
+        self.inner.n_files
     }
 
     /// Write the three tracks; returns the paths written.

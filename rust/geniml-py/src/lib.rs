@@ -6,6 +6,7 @@ mod gil;
 mod io;
 mod regions;
 mod threads;
+mod universe;
 
 #[pyo3::pymodule]
 mod _core {
@@ -22,6 +23,8 @@ mod _core {
     };
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
+    #[pymodule_export]
+    use crate::universe::{cc_universe, ccf_universe};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
