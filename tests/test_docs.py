@@ -7,7 +7,12 @@ import importlib
 
 import pytest
 
-MODULES = ["geniml.io", "geniml.universe.coverage", "geniml.universe.builders"]
+MODULES = [
+    "geniml.io",
+    "geniml.universe.coverage",
+    "geniml.universe.builders",
+    "geniml.universe.likelihood",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

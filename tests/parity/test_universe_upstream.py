@@ -39,3 +39,54 @@ def test_cc_ccf_equal_upstream(shared_data, peer, tmp_path):
         theirs = (tmp_path / f"up_{name}.bed").read_text()
         assert ours.count("\n") > 1000
         assert ours == theirs, name
+
+
+UPSTREAM_ML = """
+import sys
+from geniml.likelihood.build_model import main
+from geniml.universe.ml_universe import ml_universe
+from geniml.universe.hmm_universe import hmm_universe
+cov, out = sys.argv[1], sys.argv[2]
+main(out + "/up_model.tar", cov, "all", file_no=11)
+ml_universe(out + "/up_model.tar", cov, "all", out + "/up_ml.bed")
+hmm_universe(cov, out + "/up_hmm.bed")
+"""
+
+
+def test_lh_ml_hmm_against_upstream(shared_data, peer, tmp_path):
+    import numpy as np
+
+    from geniml.universe import (
+        build_likelihood_model,
+        hmm_universe,
+        ml_universe,
+        read_likelihood_model,
+    )
+
+    sizes = tmp_path / "chr18.sizes"
+    sizes.write_text(
+        "".join(
+            line + "\n"
+            for line in (shared_data / "chromsizes" / "hg19.chrom.sizes").read_text().splitlines()
+            if line.split("\t")[0] == "chr18"
+        )
+    )
+    cov = tmp_path / "cov"
+    coverage_tracks(shared_data / "bedsets" / "diffbind_er_chr18_hg19", sizes, cov)
+    peer(UPSTREAM_ML, str(cov), str(tmp_path))
+    build_likelihood_model(cov, tmp_path / "model.tar", file_no=11)
+    ours = read_likelihood_model(tmp_path / "model.tar")
+    theirs = read_likelihood_model(tmp_path / "up_model.tar")
+    for a, b in zip(ours, theirs, strict=True):
+        assert a[:2] == b[:2]
+        for x, y in zip(a[2:], b[2:], strict=True):
+            np.testing.assert_allclose(x, y, rtol=0, atol=1e-12)
+    # ML with upstream's own model: identical file
+    ml_universe(cov, model_file=tmp_path / "up_model.tar", output_file=tmp_path / "ml.bed")
+    assert (tmp_path / "ml.bed").read_text() == (tmp_path / "up_ml.bed").read_text()
+    # HMM: same regions except boundary shifts at ~1% of lines (normalisation rounding)
+    hmm_universe(cov, output_file=tmp_path / "hmm.bed")
+    mine = (tmp_path / "hmm.bed").read_text().splitlines()
+    up = (tmp_path / "up_hmm.bed").read_text().splitlines()
+    assert abs(len(mine) - len(up)) <= len(up) // 100
+    assert len(set(mine) & set(up)) >= 0.97 * len(up)

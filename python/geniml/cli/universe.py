@@ -195,10 +195,115 @@ def build_ccf(
     _report(u, output_file)
 
 
+@build_app.command("ml")
+def build_ml(
+    output_file: OutputFile,
+    coverage_folder: CoverageFolder = None,
+    bed_folder: BedFolder = None,
+    chrom_sizes: ChromSizes = None,
+    coverage_prefix: Prefix = "all",
+    model_file: Annotated[
+        Path | None,
+        typer.Option("--model-file", help="Likelihood model (geniml lh); built when omitted."),
+    ] = None,
+    file_no: Annotated[
+        int | None, typer.Option("--file-no", help="Files behind the coverage (no model).")
+    ] = None,
+    model_type: Annotated[
+        str | None,
+        typer.Option(
+            "--model-type",
+            help="Accepted for the seed's spelling; the likelihood model is upstream's "
+            "binomial model whatever the value.",
+        ),
+    ] = None,
+    merge: Merge = 0,
+    filter_size: FilterSize = 0,
+    smooth: Smooth = 25,
+    force: Force = False,
+) -> None:
+    """Maximum-likelihood flexible universe (BED9) from a likelihood model."""
+    from geniml.universe import ml_universe
+
+    u = ml_universe(
+        _source(coverage_folder, bed_folder),
+        model_file=model_file,
+        file_no=file_no,
+        merge_distance=merge,
+        min_size=filter_size,
+        output_file=output_file,
+        chrom_sizes=chrom_sizes,
+        smooth=smooth,
+        coverage_prefix=coverage_prefix,
+        force=force,
+    )
+    _report(u, output_file)
+
+
+@build_app.command("hmm")
+def build_hmm(
+    output_file: OutputFile,
+    coverage_folder: CoverageFolder = None,
+    bed_folder: BedFolder = None,
+    chrom_sizes: ChromSizes = None,
+    coverage_prefix: Prefix = "all",
+    states: Annotated[int, typer.Option("--states", help="HMM states: 3 or 4.")] = 4,
+    not_normalize: Annotated[
+        bool, typer.Option("--not-normalize", help="Skip the quantile normalisation.")
+    ] = False,
+    merge: Merge = 0,
+    filter_size: FilterSize = 0,
+    smooth: Smooth = 25,
+    force: Force = False,
+) -> None:
+    """Poisson-HMM flexible universe (BED9), Viterbi decoded in Rust."""
+    from geniml.universe import hmm_universe
+
+    u = hmm_universe(
+        _source(coverage_folder, bed_folder),
+        states=states,
+        normalize=not not_normalize,
+        merge_distance=merge,
+        min_size=filter_size,
+        output_file=output_file,
+        chrom_sizes=chrom_sizes,
+        smooth=smooth,
+        coverage_prefix=coverage_prefix,
+        force=force,
+    )
+    _report(u, output_file)
+
+
+def lh(
+    model_file: Annotated[Path, typer.Option("--model-file", help="Model .tar to write.")],
+    coverage_folder: Annotated[
+        Path, typer.Option("--coverage-folder", help="Folder with the coverage tracks.")
+    ],
+    file_no: Annotated[
+        int, typer.Option("--file-no", help="Number of BED files behind the coverage.")
+    ],
+    coverage_prefix: Prefix = "all",
+    force: Force = False,
+) -> None:
+    """Build upstream's binomial likelihood model (model.tar of {chrom}_{track}.npz)."""
+    from geniml.universe import build_likelihood_model
+
+    p = build_likelihood_model(
+        coverage_folder,
+        model_file,
+        file_no=file_no,
+        coverage_prefix=coverage_prefix,
+        force=force,
+    )
+    typer.echo(str(p))
+
+
 app.add_typer(build_app, name="build")
+app.command("lh")(lh)
 
 
 def register(root: typer.Typer) -> None:
     """Add the top-level universe commands (upstream spellings) to the root app."""
     root.command("coverage")(coverage)
     root.add_typer(build_app, name="build-universe")
+    root.command("lh")(lh)

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from geniml.universe.builders import build_universe, cc_universe, ccf_universe
 from geniml.universe.coverage import Coverage, compute_coverage, coverage_tracks, load_coverage
+from geniml.universe.likelihood import (
+    build_likelihood_model,
+    hmm_universe,
+    ml_universe,
+    read_likelihood_model,
+)
 
 __all__ = [
     "Coverage",
+    "build_likelihood_model",
     "build_universe",
     "cc_universe",
     "ccf_universe",
     "compute_coverage",
     "coverage_tracks",
+    "hmm_universe",
     "load_coverage",
+    "ml_universe",
+    "read_likelihood_model",
 ]

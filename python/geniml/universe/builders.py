@@ -268,4 +268,18 @@ def build_universe(
             min_size=min_size,
             **common,
         )
+    from geniml.universe.likelihood import hmm_universe, ml_universe
+
+    if method == "ml":
+        return ml_universe(
+            source,
+            model_file=model_file,
+            merge_distance=merge_distance,
+            min_size=min_size,
+            **common,
+        )
+    if method == "hmm":
+        return hmm_universe(
+            source, states=states, merge_distance=merge_distance, min_size=min_size, **common
+        )
     raise GenimlValueError(f"`method` must be one of {{'cc','ccf','ml','hmm'}}, got {method!r}")

@@ -5,6 +5,7 @@
 pub mod chrom;
 pub mod coverage;
 pub mod error;
+pub mod hmm;
 pub mod io;
 pub mod regions;
 pub mod threads;

@@ -3,6 +3,7 @@
 mod coverage;
 mod error;
 mod gil;
+mod hmm;
 mod io;
 mod regions;
 mod threads;
@@ -14,6 +15,8 @@ mod _core {
 
     #[pymodule_export]
     use crate::coverage::PyCoverage;
+    #[pymodule_export]
+    use crate::hmm::{build_lh_model, hmm_universe, ml_universe};
     #[pymodule_export]
     use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
     #[pymodule_export]

@@ -1,0 +1,563 @@
+//! Likelihood model, maximum-likelihood (ML) and HMM universes: four states (0 start, 1 core,
+//! 2 end, 3 background) decoded per base by dynamic programming over the start/core/end
+//! tracks, in log space, chromosome-parallel, only inside windows around covered positions
+//! (as upstream geniml's `find_full`). Coordinates are 0-based half-open.
+
+use rayon::prelude::*;
+
+use crate::coverage::{ChromCoverage, Coverage, Track};
+use crate::error::{GenimlError, Result};
+use crate::regions::RegionSet;
+use crate::universe::{FlexRegion, build_parallel};
+
+/// Likelihood tables of one chromosome: for each track (start, core, end), row `v` holds
+/// `[log10 P(background | v), log10 P(universe | v)]`, flattened (`2 * (max + 1)` values).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChromModel {
+    /// Chromosome name.
+    pub name: String,
+    /// Chromosome length.
+    pub size: u32,
+    /// Start, core and end tables.
+    pub tables: [Vec<f64>; 3],
+}
+
+/// Upstream's binomial likelihood table of one track. Values above `n_files` are clipped (the
+/// count of files without the event would be negative, which gave NaN upstream); their count is
+/// returned.
+pub fn binomial_table(track: &Track, size: u32, n_files: u32) -> (Vec<f64>, u64) {
+    let max = track.max_value();
+    let mut present = vec![false; max as usize + 1];
+    let mut covered = 0u64;
+    for (s, e, v) in track.runs() {
+        present[v as usize] = true;
+        covered += u64::from(e - s);
+    }
+    if covered < u64::from(size) {
+        present[0] = true;
+    }
+    let n_possible = f64::from(n_files) * f64::from(size);
+    let n_cov = track.total() as f64;
+    let mut table = vec![0.0; 2 * (max as usize + 1)];
+    let mut clipped = 0u64;
+    for (v, &p) in present.iter().enumerate() {
+        if !p {
+            continue;
+        }
+        let mut free = f64::from(n_files) - v as f64;
+        if free < 0.0 {
+            clipped += 1;
+            free = 0.0;
+        }
+        let denom = n_possible - n_cov;
+        let bg = if denom > 0.0 { free / denom } else { 0.0 };
+        let fg = if n_cov > 0.0 { v as f64 / n_cov } else { 0.0 };
+        table[2 * v] = (bg + 1e-10).log10();
+        table[2 * v + 1] = (fg + 1e-10).log10();
+    }
+    (table, clipped)
+}
+
+/// Likelihood model of every chromosome with coverage (others are skipped: a chromosome
+/// without coverage has no universe). Returns the model and the number of clipped values.
+pub fn build_model(cov: &Coverage, n_files: u32) -> Result<(Vec<ChromModel>, u64)> {
+    if n_files == 0 {
+        return Err(GenimlError::InvalidInput(
+            "the number of files (`file_no`) must be at least 1".into(),
+        ));
+    }
+    let parts: Vec<(ChromModel, u64)> = crate::threads::pool().install(|| {
+        cov.chroms
+            .par_iter()
+            .filter(|c| !c.core.is_empty() || !c.start.is_empty())
+            .map(|c| {
+                let (s, a) = binomial_table(&c.start, c.size, n_files);
+                let (k, b) = binomial_table(&c.core, c.size, n_files);
+                let (e, d) = binomial_table(&c.end, c.size, n_files);
+                (
+                    ChromModel {
+                        name: c.name.clone(),
+                        size: c.size,
+                        tables: [s, k, e],
+                    },
+                    a + b + d,
+                )
+            })
+            .collect()
+    });
+    if parts.is_empty() {
+        return Err(GenimlError::Universe(
+            "the coverage is zero everywhere; no likelihood model to build".into(),
+        ));
+    }
+    let clipped = parts.iter().map(|p| p.1).sum();
+    Ok((parts.into_iter().map(|p| p.0).collect(), clipped))
+}
+
+/// Constant-value segments of the three tracks over `[from, to)`: `(start, end, [s, c, e])`.
+fn joint_segments(c: &ChromCoverage, from: u32, to: u32) -> Vec<(u32, u32, [u32; 3])> {
+    let tracks = [&c.start, &c.core, &c.end];
+    let mut cuts: Vec<u32> = vec![from, to];
+    let mut runs: Vec<Vec<(u32, u32, u32)>> = Vec::with_capacity(3);
+    for t in tracks {
+        let r: Vec<(u32, u32, u32)> = t
+            .runs()
+            .filter(|&(s, e, _)| e > from && s < to)
+            .map(|(s, e, v)| (s.max(from), e.min(to), v))
+            .collect();
+        for &(s, e, _) in &r {
+            cuts.push(s);
+            cuts.push(e);
+        }
+        runs.push(r);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut idx = [0usize; 3];
+    let mut out = Vec::with_capacity(cuts.len());
+    for w in cuts.windows(2) {
+        let (s, e) = (w[0], w[1]);
+        let mut vals = [0u32; 3];
+        for t in 0..3 {
+            while idx[t] < runs[t].len() && runs[t][idx[t]].1 <= s {
+                idx[t] += 1;
+            }
+            if let Some(&(rs, _, v)) = runs[t].get(idx[t])
+                && rs <= s
+            {
+                vals[t] = v;
+            }
+        }
+        out.push((s, e, vals));
+    }
+    out
+}
+
+/// Upstream's `find_full`: windows around positions where any track is non-zero (500 bp on
+/// each side; positions more than 1000 bp apart start a new window).
+fn windows(c: &ChromCoverage, values: impl Fn([u32; 3]) -> bool) -> Vec<(u32, u32)> {
+    let segs = joint_segments(c, 0, c.size);
+    let mut nz: Vec<(u32, u32)> = Vec::new();
+    for (s, e, v) in segs {
+        if values(v) {
+            match nz.last_mut() {
+                Some(l) if l.1 == s => l.1 = e,
+                _ => nz.push((s, e)),
+            }
+        }
+    }
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    let mut first = true;
+    let mut cur: Option<(u32, u32)> = None; // first and last non-zero position
+    for (s, e) in nz {
+        match cur {
+            Some((a, last)) if s - last <= 1000 => cur = Some((a, e - 1)),
+            Some((a, last)) => {
+                out.push((win_start(a, first), last + 500));
+                first = false;
+                cur = Some((s, e - 1));
+            }
+            None => cur = Some((s, e - 1)),
+        }
+    }
+    if let Some((a, last)) = cur {
+        out.push((win_start(a, first), (last + 500).min(c.size)));
+    }
+    out
+}
+
+fn win_start(first_pos: u32, first_window: bool) -> u32 {
+    if first_window && first_pos <= 1000 {
+        0
+    } else {
+        first_pos.saturating_sub(500)
+    }
+}
+
+/// Viterbi over `segs` (constant emissions per segment), cyclic topology: state `j` is reached
+/// from `j` or `j - 1` (0 from 3). Ties keep the state (upstream ML), or with `lowest_wins`
+/// go to the lower-numbered predecessor (hmmlearn's argmax). Returns the per-base path.
+fn decode(
+    segs: &[(u32, u32, [u32; 3])],
+    emit: impl Fn([u32; 3]) -> Result<[f64; 4]>,
+    log_stay: [f64; 4],
+    log_move: [f64; 4],
+    log_start: [f64; 4],
+    lowest_wins: bool,
+) -> Result<Vec<u8>> {
+    let n: usize = segs.iter().map(|&(s, e, _)| (e - s) as usize).sum();
+    let mut back: Vec<u8> = Vec::with_capacity(n);
+    let mut score = [f64::NEG_INFINITY; 4];
+    let mut first = true;
+    for &(s, e, v) in segs {
+        let em = emit(v)?;
+        for _ in s..e {
+            if first {
+                for j in 0..4 {
+                    score[j] = log_start[j] + em[j];
+                }
+                back.push(0);
+                first = false;
+                continue;
+            }
+            let mut bits = 0u8;
+            let mut next = [0.0; 4];
+            for j in 0..4 {
+                let p = (j + 3) % 4;
+                let stay = score[j] + log_stay[j];
+                let mv = score[p] + log_move[j];
+                if mv > stay || (lowest_wins && j > 0 && mv == stay) {
+                    bits |= 1 << j;
+                    next[j] = mv + em[j];
+                } else {
+                    next[j] = stay + em[j];
+                }
+            }
+            score = next;
+            back.push(bits);
+        }
+    }
+    let mut path = vec![3u8; n];
+    if n == 0 {
+        return Ok(path);
+    }
+    let mut state = 0usize;
+    for j in 1..4 {
+        if score[j] > score[state] {
+            state = j;
+        }
+    }
+    for i in (0..n).rev() {
+        path[i] = state as u8;
+        if back[i] & (1 << state) != 0 {
+            state = (state + 3) % 4;
+        }
+    }
+    Ok(path)
+}
+
+/// Upstream's `predictions_to_bed`: each run of non-background states becomes a flexible
+/// region, its core from the first core base to the first end base. Runs without a core or an
+/// end state are skipped (upstream raised `IndexError` on them, or dropped the last one).
+fn path_to_regions(offset: u32, path: &[u8], out: &mut Vec<FlexRegion>) {
+    let mut i = 0;
+    while i < path.len() {
+        if path[i] == 3 {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < path.len() && path[j] != 3 {
+            j += 1;
+        }
+        let run = &path[i..j];
+        let core = run.iter().position(|&s| s == 1);
+        let end = run.iter().position(|&s| s == 2);
+        if let (Some(a), Some(b)) = (core, end) {
+            out.push(FlexRegion {
+                start: offset + i as u32,
+                end: offset + j as u32,
+                thick: (offset + (i + a) as u32, offset + (i + b) as u32),
+            });
+        }
+        i = j;
+    }
+}
+
+/// Decode one chromosome window by window.
+fn decode_chrom(
+    c: &ChromCoverage,
+    nonzero: impl Fn([u32; 3]) -> bool,
+    transform: impl Fn([u32; 3]) -> [u32; 3],
+    emit: impl Fn([u32; 3]) -> Result<[f64; 4]>,
+    log_stay: [f64; 4],
+    log_move: [f64; 4],
+    log_start: [f64; 4],
+    lowest_wins: bool,
+) -> Result<Vec<FlexRegion>> {
+    let mut out = Vec::new();
+    for (s, e) in windows(c, &nonzero) {
+        let e = e.min(c.size);
+        let segs: Vec<(u32, u32, [u32; 3])> = joint_segments(c, s, e)
+            .into_iter()
+            .map(|(a, b, v)| (a, b, transform(v)))
+            .collect();
+        let path = decode(&segs, &emit, log_stay, log_move, log_start, lowest_wins)?;
+        path_to_regions(s, &path, &mut out);
+    }
+    Ok(out)
+}
+
+/// Maximum-likelihood flexible universe (upstream `ml_universe`): per base, state scores are
+/// sums of the model's log10 likelihoods (`start + core_bg + end_bg` for state 0, ...).
+pub fn ml_universe(cov: &Coverage, model: &[ChromModel]) -> Result<RegionSet> {
+    for c in &cov.chroms {
+        if !c.core.is_empty() && !model.iter().any(|m| m.name == c.name) {
+            let known: Vec<&str> = model.iter().take(5).map(|m| m.name.as_str()).collect();
+            return Err(GenimlError::UnknownChrom(format!(
+                "the likelihood model has no chromosome '{}' (it holds {}{}); was it built \
+                 from other coverage?",
+                c.name,
+                known.join(", "),
+                if model.len() > 5 { ", ..." } else { "" }
+            )));
+        }
+    }
+    build_parallel(cov, true, |c| {
+        let Some(m) = model.iter().find(|m| m.name == c.name) else {
+            return Ok(Vec::new());
+        };
+        let lookup = |t: usize, v: u32| -> Result<(f64, f64)> {
+            let tab = &m.tables[t];
+            let i = 2 * v as usize;
+            match (tab.get(i), tab.get(i + 1)) {
+                (Some(&b), Some(&u)) => Ok((b, u)),
+                _ => Err(GenimlError::Hmm(format!(
+                    "{}: coverage value {v} of the {} track lies outside the likelihood \
+                     model (max {}); was the model built from other coverage?",
+                    c.name,
+                    ["start", "core", "end"][t],
+                    tab.len() / 2 - 1
+                ))),
+            }
+        };
+        let emit = |v: [u32; 3]| -> Result<[f64; 4]> {
+            let (sb, su) = lookup(0, v[0])?;
+            let (cb, cu) = lookup(1, v[1])?;
+            let (eb, eu) = lookup(2, v[2])?;
+            Ok([su + cb + eb, sb + cu + eb, sb + cb + eu, sb + cb + eb])
+        };
+        decode_chrom(
+            c,
+            |v| v.iter().sum::<u32>() >= 1,
+            |v| v,
+            emit,
+            [0.0; 4],
+            [0.0; 4],
+            [0.0; 4],
+            false,
+        )
+    })
+}
+
+/// Parameters of the Poisson HMM.
+#[derive(Debug, Clone)]
+pub struct HmmParams {
+    /// Transition matrix (rows: from; 4 x 4). Only self and cyclic-next transitions are used
+    /// (upstream's matrix has no other non-zero entry).
+    pub transmat: [[f64; 4]; 4],
+    /// Poisson means per state (rows) and track (start, core, end).
+    pub lambdas: [[f64; 3]; 4],
+    /// Start probabilities.
+    pub startprob: [f64; 4],
+    /// Quantile-normalise the tracks first (upstream default).
+    pub normalize: bool,
+}
+
+impl Default for HmmParams {
+    /// Upstream geniml's defaults (`universe/const.py`, `models.py`).
+    fn default() -> Self {
+        Self {
+            transmat: [
+                [1.0 - 1e-10, 1e-10, 0.0, 0.0],
+                [0.0, 1.0 - 1e-6, 1e-6, 0.0],
+                [0.0, 0.0, 1.0 - 1e-10, 1e-10],
+                [0.1, 0.0, 0.0, 0.9],
+            ],
+            lambdas: [
+                [5.0, 3.0, 0.0001],
+                [0.05, 5.0, 0.05],
+                [0.0001, 3.0, 5.0],
+                [0.0001, 0.001, 0.0001],
+            ],
+            startprob: [0.01, 0.01, 0.97, 0.01],
+            normalize: true,
+        }
+    }
+}
+
+/// `scipy.stats.nbinom.ppf(q, 1, p)` (a geometric distribution): the smallest `k >= 0` with
+/// `1 - (1 - p)^(k + 1) >= q`.
+fn geometric_ppf(q: f64, p: f64) -> u32 {
+    if q <= 0.0 {
+        return 0;
+    }
+    let guess = ((1.0 - q).ln() / (1.0 - p).ln() - 1.0).ceil().max(0.0);
+    let mut k = guess as u32;
+    let cdf = |k: u32| 1.0 - (1.0 - p).powi(k as i32 + 1);
+    while k > 0 && cdf(k - 1) >= q {
+        k -= 1;
+    }
+    while cdf(k) < q {
+        k += 1;
+    }
+    k
+}
+
+/// Upstream's `norm`: map each non-zero value to the geometric quantile of the middle of its
+/// share of the non-zero value distribution (`p = 0.1` for start/end, `0.2` for core).
+fn normaliser(track: &Track, p: f64) -> Vec<u32> {
+    let max = track.max_value() as usize;
+    let mut counts = vec![0u64; max + 1];
+    for (s, e, v) in track.runs() {
+        counts[v as usize] += u64::from(e - s);
+    }
+    let total: u64 = counts.iter().sum();
+    let mut map = vec![0u32; max + 1];
+    let mut bs = 0.0;
+    for v in 1..=max {
+        if counts[v] == 0 {
+            continue;
+        }
+        let mv = counts[v] as f64 / total as f64 / 2.0;
+        map[v] = geometric_ppf(bs + mv, p);
+        bs += mv * 2.0;
+    }
+    map
+}
+
+fn poisson_logpmf(x: u32, lambda: f64) -> f64 {
+    let x = f64::from(x);
+    x * lambda.ln() - lambda - ln_gamma(x + 1.0)
+}
+
+/// ln Γ(x) for x >= 1 (Lanczos, g = 7).
+fn ln_gamma(x: f64) -> f64 {
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + 7.5;
+    for (i, &c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// Poisson-HMM flexible universe (upstream `hmm_universe`) decoded with Viterbi in log space.
+/// `states = 3` merges start and end into the boundary state: the start and end tracks are
+/// summed and the boundary emission is used before and after the core.
+pub fn hmm_universe(cov: &Coverage, params: &HmmParams, states: u8) -> Result<RegionSet> {
+    if states != 3 && states != 4 {
+        return Err(GenimlError::InvalidInput(format!(
+            "`states` must be 3 or 4, got {states}"
+        )));
+    }
+    for (i, row) in params.transmat.iter().enumerate() {
+        let other: f64 = (0..4)
+            .filter(|&j| j != i && j != (i + 1) % 4)
+            .map(|j| row[j])
+            .sum();
+        if other > 0.0 || row.iter().any(|&x| !(0.0..=1.0).contains(&x)) {
+            return Err(GenimlError::Hmm(format!(
+                "transition matrix row {i} must only move to itself or to state {} (start -> \
+                 core -> end -> background -> start), with probabilities in [0, 1]",
+                (i + 1) % 4
+            )));
+        }
+    }
+    if params.lambdas.iter().flatten().any(|&l| l.is_nan() || l <= 0.0) {
+        return Err(GenimlError::Hmm("Poisson means must be positive".into()));
+    }
+    let ln = |x: f64| if x > 0.0 { x.ln() } else { f64::NEG_INFINITY };
+    let log_stay: [f64; 4] = std::array::from_fn(|j| ln(params.transmat[j][j]));
+    let log_move: [f64; 4] = std::array::from_fn(|j| ln(params.transmat[(j + 3) % 4][j]));
+    let log_start: [f64; 4] = std::array::from_fn(|j| ln(params.startprob[j]));
+    let lam = params.lambdas;
+    build_parallel(cov, true, |c| {
+        let maps = if params.normalize {
+            Some([
+                normaliser(&c.start, 0.1),
+                normaliser(&c.core, 0.2),
+                normaliser(&c.end, 0.1),
+            ])
+        } else {
+            None
+        };
+        let transform = |v: [u32; 3]| -> [u32; 3] {
+            let mut v = match &maps {
+                Some(m) => std::array::from_fn(|t| m[t].get(v[t] as usize).copied().unwrap_or(0)),
+                None => v,
+            };
+            if states == 3 {
+                let b = v[0] + v[2];
+                v = [b, v[1], b];
+            }
+            v
+        };
+        let emit = |v: [u32; 3]| -> Result<[f64; 4]> {
+            Ok(std::array::from_fn(|j| {
+                (0..3).map(|t| poisson_logpmf(v[t], lam[j][t])).sum()
+            }))
+        };
+        decode_chrom(
+            c,
+            |v| transform(v).iter().sum::<u32>() >= 1,
+            transform,
+            emit,
+            log_stay,
+            log_move,
+            log_start,
+            true,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometric_ppf_matches_scipy() {
+        // scipy.stats.nbinom.ppf([0.05, 0.5, 0.9, 0.99], 1, 0.1) == [0, 6, 21, 43]
+        let got: Vec<u32> = [0.05, 0.5, 0.9, 0.99]
+            .iter()
+            .map(|&q| geometric_ppf(q, 0.1))
+            .collect();
+        assert_eq!(got, vec![0, 6, 21, 43]);
+    }
+
+    #[test]
+    fn ln_gamma_is_accurate() {
+        assert!((ln_gamma(1.0)).abs() < 1e-12);
+        assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-12);
+        assert!((ln_gamma(11.0) - 3_628_800f64.ln()).abs() < 1e-10);
+    }
+
+    #[test]
+    fn decode_follows_the_cycle() {
+        // Emissions favour 3,0,0,1,1,2,3.
+        let pref = [3usize, 0, 0, 1, 1, 2, 3];
+        let segs: Vec<(u32, u32, [u32; 3])> = pref
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (i as u32, i as u32 + 1, [p as u32, 0, 0]))
+            .collect();
+        let emit = |v: [u32; 3]| -> Result<[f64; 4]> {
+            let mut e = [-5.0; 4];
+            e[v[0] as usize] = 0.0;
+            Ok(e)
+        };
+        let path = decode(&segs, emit, [0.0; 4], [0.0; 4], [0.0; 4], false).unwrap();
+        assert_eq!(path, vec![3, 0, 0, 1, 1, 2, 3]);
+        let mut out = Vec::new();
+        path_to_regions(100, &path, &mut out);
+        assert_eq!(
+            out,
+            vec![FlexRegion {
+                start: 101,
+                end: 106,
+                thick: (103, 105)
+            }]
+        );
+    }
+}

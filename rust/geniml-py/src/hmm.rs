@@ -1,0 +1,98 @@
+//! Bindings of `geniml_core::hmm`: likelihood model, ML and HMM universes.
+
+use geniml_core::hmm::{self as core_hmm, ChromModel, HmmParams};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+
+use crate::coverage::PyCoverage;
+use crate::gil::run_detached;
+use crate::universe::{UniverseCols, universe_to_py};
+
+type ModelOut<'py> = (
+    String,
+    u32,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+type ModelIn<'py> = (
+    String,
+    u32,
+    PyReadonlyArray1<'py, f64>,
+    PyReadonlyArray1<'py, f64>,
+    PyReadonlyArray1<'py, f64>,
+);
+
+/// Binomial likelihood tables per chromosome (flattened `(n, 2)`), and the clipped count.
+#[pyfunction]
+pub(crate) fn build_lh_model<'py>(
+    py: Python<'py>,
+    coverage: &PyCoverage,
+    n_files: u32,
+) -> PyResult<(Vec<ModelOut<'py>>, u64)> {
+    let cov = &coverage.inner;
+    let (model, clipped) = run_detached(py, || core_hmm::build_model(cov, n_files))?;
+    let out = model
+        .into_iter()
+        .map(|m| {
+            let [s, c, e] = m.tables;
+            (
+                m.name,
+                m.size,
+                s.into_pyarray(py),
+                c.into_pyarray(py),
+                e.into_pyarray(py),
+            )
+        })
+        .collect();
+    Ok((out, clipped))
+}
+
+/// Maximum-likelihood flexible universe from a likelihood model.
+#[pyfunction]
+pub(crate) fn ml_universe<'py>(
+    py: Python<'py>,
+    coverage: &PyCoverage,
+    model: Vec<ModelIn<'py>>,
+) -> PyResult<UniverseCols<'py>> {
+    let model = model
+        .into_iter()
+        .map(|(name, size, s, c, e)| {
+            Ok(ChromModel {
+                name,
+                size,
+                tables: [
+                    s.as_slice()?.to_vec(),
+                    c.as_slice()?.to_vec(),
+                    e.as_slice()?.to_vec(),
+                ],
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let cov = &coverage.inner;
+    let u = run_detached(py, || core_hmm::ml_universe(cov, &model))?;
+    Ok(universe_to_py(py, u))
+}
+
+/// Poisson-HMM flexible universe (Viterbi in Rust).
+#[pyfunction]
+#[pyo3(signature = (coverage, transmat, lambdas, startprob, normalize, states))]
+pub(crate) fn hmm_universe<'py>(
+    py: Python<'py>,
+    coverage: &PyCoverage,
+    transmat: [[f64; 4]; 4],
+    lambdas: [[f64; 3]; 4],
+    startprob: [f64; 4],
+    normalize: bool,
+    states: u8,
+) -> PyResult<UniverseCols<'py>> {
+    let params = HmmParams {
+        transmat,
+        lambdas,
+        startprob,
+        normalize,
+    };
+    let cov = &coverage.inner;
+    let u = run_detached(py, || core_hmm::hmm_universe(cov, &params, states))?;
+    Ok(universe_to_py(py, u))
+}
