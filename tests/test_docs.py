@@ -12,6 +12,7 @@ MODULES = [
     "geniml.universe.coverage",
     "geniml.universe.builders",
     "geniml.universe.likelihood",
+    "geniml.universe.assess",
 ]
 
 

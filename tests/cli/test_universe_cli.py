@@ -147,3 +147,58 @@ def test_universe_build_examples(shared_data, tmp_path):
         text=True,
     )
     assert out.returncode == 1 and "output exists" in out.stderr
+
+
+def test_universe_evaluate_example(shared_data, tmp_path):
+    """USAGE_EXAMPLES: `geniml universe evaluate --universe U --coverage-folder C --bed-folder B`."""
+    folder = shared_data / "bedsets" / "diffbind_er_chr18_hg19"
+    sizes = shared_data / "chromsizes" / "hg19.chrom.sizes"
+    cov = tmp_path / "coverage"
+    runner.invoke(app, ["coverage", "-m", "25", str(folder), str(sizes), str(cov)])
+    uni = tmp_path / "universe.bed"
+    runner.invoke(
+        app,
+        [
+            "universe",
+            "build",
+            "cc",
+            "--coverage-folder",
+            str(cov),
+            "--output-file",
+            str(uni),
+            "--cutoff",
+            "2",
+        ],
+    )
+    r = runner.invoke(
+        app,
+        [
+            "universe",
+            "evaluate",
+            "--universe",
+            str(uni),
+            "--coverage-folder",
+            str(cov),
+            "--bed-folder",
+            str(folder),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.strip().splitlines()
+    assert lines[0].startswith("file\tunivers/file") and len(lines) == 12
+    r = runner.invoke(
+        app,
+        [
+            "assess-universe",
+            "--universe",
+            str(uni),
+            "--raw-data-folder",
+            str(folder),
+            "--folder-out",
+            str(tmp_path / "out"),
+            "--pref",
+            "x",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "out" / "x_data.csv").exists()

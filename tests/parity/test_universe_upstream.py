@@ -90,3 +90,52 @@ def test_lh_ml_hmm_against_upstream(shared_data, peer, tmp_path):
     up = (tmp_path / "up_hmm.bed").read_text().splitlines()
     assert abs(len(mine) - len(up)) <= len(up) // 100
     assert len(set(mine) & set(up)) >= 0.97 * len(up)
+
+
+UPSTREAM_ASSESS = """
+import sys
+from geniml.assess.assess import get_f_10_score, get_mean_rbs
+folder, flist, hard, flex = sys.argv[1:5]
+print(repr(float(get_f_10_score(folder, flist, hard, 1))))
+print(repr(float(get_mean_rbs(folder, flist, hard, 1))))
+print(repr(float(get_mean_rbs(folder, flist, flex, 1, flexible=True))))
+"""
+
+
+def test_f10_rbs_equal_upstream(shared_data, peer, tmp_path):
+    from geniml.universe import assess
+
+    folder = shared_data / "bedsets" / "diffbind_er_chr18_hg19"
+    sizes = tmp_path / "chr18.sizes"
+    sizes.write_text(
+        "".join(
+            line + "\n"
+            for line in (shared_data / "chromsizes" / "hg19.chrom.sizes").read_text().splitlines()
+            if line.split("\t")[0] == "chr18"
+        )
+    )
+    files = sorted(folder.glob("*.bed"))
+    flist = tmp_path / "files.txt"
+    flist.write_text("".join(f"{p.name}\n" for p in files))
+    cc_universe(
+        folder,
+        chrom_sizes=sizes,
+        cutoff=2,
+        merge_distance=100,
+        min_size=50,
+        output_file=tmp_path / "hard.bed",
+    )
+    ccf_universe(folder, chrom_sizes=sizes, output_file=tmp_path / "flex.bed")
+    out = peer(
+        UPSTREAM_ASSESS,
+        str(folder),
+        str(flist),
+        str(tmp_path / "hard.bed"),
+        str(tmp_path / "flex.bed"),
+    )
+    f10, rbs, rbs_flex = (float(x) for x in out.split())
+    hard = assess(tmp_path / "hard.bed", files)
+    flex = assess(tmp_path / "flex.bed", files)
+    assert abs(hard["F_10"].mean() - f10) < 1e-9
+    assert abs(hard["RBS"].mean() - rbs) < 1e-9
+    assert abs(flex["RBS_flex"].mean() - rbs_flex) < 1e-9

@@ -298,8 +298,66 @@ def lh(
     typer.echo(str(p))
 
 
+def evaluate(
+    universe: Annotated[Path, typer.Option("--universe", help="Universe BED file.")],
+    bed_folder: Annotated[
+        Path | None,
+        typer.Option("--bed-folder", "--raw-data-folder", help="Folder of the collection."),
+    ] = None,
+    file_list: Annotated[
+        Path | None, typer.Option("--file-list", help="File names to use (one per line).")
+    ] = None,
+    coverage_folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--coverage-folder",
+            help="Accepted for the documented spelling; the assessment needs only the BED files.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write upstream's CSV layout here.")
+    ] = None,
+    folder_out: Annotated[
+        Path | None,
+        typer.Option("--folder-out", help="Upstream: CSV goes to FOLDER/PREF_data.csv."),
+    ] = None,
+    pref: Annotated[str, typer.Option("--pref", help="Upstream CSV prefix.")] = "assessment",
+    force: Force = False,
+) -> None:
+    """Assess a universe against a BED collection.
+
+    Per-file table on stdout (TSV); summary (regions, mean size, coverage, F10, RBS) on stderr.
+    """
+    from geniml.io import bed_files_in
+    from geniml.universe import assess
+
+    if bed_folder is None:
+        raise typer.BadParameter("--bed-folder (or --raw-data-folder) is required")
+    if file_list is not None:
+        beds = [bed_folder / n for n in file_list.read_text().split() if n]
+    else:
+        beds = bed_files_in(bed_folder)
+    if output is None and folder_out is not None:
+        folder_out.mkdir(parents=True, exist_ok=True)
+        output = folder_out / f"{pref}_data.csv"
+    df = assess(universe, beds, output_csv=output, force=force)
+    typer.echo(df.write_csv(separator="\t"), nl=False)
+    from geniml.io import read_bed
+
+    u = read_bed(universe)
+    cov = float((df["coverage"] * df["n_regions"]).sum()) / max(int(df["n_regions"].sum()), 1)
+    typer.echo(
+        f"universe: {len(u)} regions, mean size {u.mean_region_width:.1f} bp; coverage of input "
+        f"regions {cov:.1%}; mean F10 {df['F_10'].mean():.4f}; mean RBS {df['RBS'].mean():.4f}",
+        err=True,
+    )
+    if cov < 0.8:
+        typer.echo("warning: the universe overlaps under 80% of the input regions", err=True)
+
+
 app.add_typer(build_app, name="build")
 app.command("lh")(lh)
+app.command("evaluate")(evaluate)
 
 
 def register(root: typer.Typer) -> None:
@@ -307,3 +365,4 @@ def register(root: typer.Typer) -> None:
     root.command("coverage")(coverage)
     root.add_typer(build_app, name="build-universe")
     root.command("lh")(lh)
+    root.command("assess-universe")(evaluate)

@@ -6,6 +6,7 @@ package holds the typed facades. Coordinates are 0-based half-open ``[start, end
 
 from __future__ import annotations
 
+from geniml.universe.assess import assess, assess_universe, filter_universe
 from geniml.universe.builders import build_universe, cc_universe, ccf_universe
 from geniml.universe.coverage import Coverage, compute_coverage, coverage_tracks, load_coverage
 from geniml.universe.likelihood import (
@@ -17,12 +18,15 @@ from geniml.universe.likelihood import (
 
 __all__ = [
     "Coverage",
+    "assess",
+    "assess_universe",
     "build_likelihood_model",
     "build_universe",
     "cc_universe",
     "ccf_universe",
     "compute_coverage",
     "coverage_tracks",
+    "filter_universe",
     "hmm_universe",
     "load_coverage",
     "ml_universe",

@@ -465,7 +465,12 @@ pub fn hmm_universe(cov: &Coverage, params: &HmmParams, states: u8) -> Result<Re
             )));
         }
     }
-    if params.lambdas.iter().flatten().any(|&l| l.is_nan() || l <= 0.0) {
+    if params
+        .lambdas
+        .iter()
+        .flatten()
+        .any(|&l| l.is_nan() || l <= 0.0)
+    {
         return Err(GenimlError::Hmm("Poisson means must be positive".into()));
     }
     let ln = |x: f64| if x > 0.0 { x.ln() } else { f64::NEG_INFINITY };

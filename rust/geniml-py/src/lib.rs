@@ -1,5 +1,6 @@
 //! `geniml._core`: the PyO3 bindings of geniml-core. A manifest; each file mirrors a core module.
 
+mod assess;
 mod coverage;
 mod error;
 mod gil;
@@ -13,6 +14,8 @@ mod universe;
 mod _core {
     use pyo3::prelude::*;
 
+    #[pymodule_export]
+    use crate::assess::assess_universe;
     #[pymodule_export]
     use crate::coverage::PyCoverage;
     #[pymodule_export]
