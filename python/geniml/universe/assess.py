@@ -13,14 +13,17 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import polars as pl
 
 from geniml import _core
 from geniml.exceptions import GenimlValueError, UniverseError
 from geniml.io import RegionSet, read_bed
 from geniml.universe.coverage import BedSource, _bed_paths
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["assess", "assess_universe", "filter_universe"]
 
@@ -67,6 +70,7 @@ def _collection(beds: BedSource) -> list[tuple[str, RegionSet]]:
 
 
 def _rbs(ftu: pl.Expr, utf: pl.Expr) -> pl.Expr:
+    """Region boundary score from the two median distances (upstream ``get_rbs``)."""
     a = 101 / (ftu + 100)
     b = 101 / (utf + 100)
     return (10 * a + b) / 11
@@ -100,6 +104,8 @@ def assess(
         >>> df.select("universe&file", "median_dist_file_to_universe", "coverage").row(0)
         (8, 82.5, 0.6666666666666666)
     """
+    import polars as pl
+
     u = _universe(universe)
     files = _collection(beds)
     if not files:

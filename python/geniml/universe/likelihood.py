@@ -264,6 +264,23 @@ def _bed9(rows: list[tuple[str, int, int, int, int]]) -> RegionSet:
     )
 
 
+def _fit_hmm(cov, normalize, states, transmat, lambdas, startprob, n_fit_bases):
+    """Baum-Welch with hmmlearn on a sample of windows; returns fitted parameters."""
+    try:
+        from hmmlearn import hmm
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("hmm_universe(fit=True) needs hmmlearn: pip install hmmlearn") from err
+    values, lengths = _core.hmm_sample(cov._inner, normalize, states, int(n_fit_bases))
+    x = values.reshape(-1, 3).astype(np.int64)
+    model = hmm.PoissonHMM(n_components=4, init_params="", params="stl", n_iter=10)
+    model.startprob_ = np.asarray(startprob, dtype=float)
+    model.transmat_ = np.asarray(transmat, dtype=float)
+    model.lambdas_ = np.asarray(lambdas, dtype=float)
+    model.fit(x, lengths.astype(np.int64))
+    lam = np.maximum(model.lambdas_, 1e-10)
+    return model.transmat_.tolist(), lam.tolist(), model.startprob_.tolist()
+
+
 def hmm_universe(
     source: Source,
     *,
@@ -272,6 +289,8 @@ def hmm_universe(
     transmat: list[list[float]] | None = None,
     lambdas: list[list[float]] | None = None,
     startprob: list[float] | None = None,
+    fit: bool = False,
+    n_fit_bases: int = 2_000_000,
     merge_distance: int = 0,
     min_size: int = 0,
     output_file: str | os.PathLike | None = None,
@@ -294,6 +313,10 @@ def hmm_universe(
         transmat: 4 x 4 transition matrix (only self and cyclic-next moves).
         lambdas: 4 x 3 Poisson means (state x track).
         startprob: 4 start probabilities.
+        fit: estimate the parameters first with hmmlearn's Baum-Welch (``pip install
+            hmmlearn``) on an evenly spaced sample of windows, starting from the given (or
+            default) parameters; decoding stays in Rust.
+        n_fit_bases: about how many positions the fitting sample holds.
         merge_distance: join flexible regions separated by a gap shorter than this.
         min_size: drop flexible regions shorter than this.
         output_file: write the universe there (refused if it exists, unless ``force``).
@@ -311,13 +334,13 @@ def hmm_universe(
     cov = resolve_coverage(
         source, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
     )
+    transmat, lambdas, startprob = transmat or TRANSMAT, lambdas or LAMBDAS, startprob or STARTPROB
+    if fit:
+        transmat, lambdas, startprob = _fit_hmm(
+            cov, bool(normalize), int(states), transmat, lambdas, startprob, n_fit_bases
+        )
     cols = _core.hmm_universe(
-        cov._inner,
-        transmat or TRANSMAT,
-        lambdas or LAMBDAS,
-        startprob or STARTPROB,
-        bool(normalize),
-        int(states),
+        cov._inner, transmat, lambdas, startprob, bool(normalize), int(states)
     )
     rs = _finish(cols, None, force)
     return _post(rs, merge_distance, min_size, output_file, force)

@@ -131,6 +131,20 @@ impl Track {
         (0..self.starts.len()).map(|k| (self.starts[k], self.ends[k], self.values[k]))
     }
 
+    /// The non-zero runs overlapping `[from, to)`, clipped to it (binary search, no scan).
+    pub fn runs_in(&self, from: u32, to: u32) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
+        let k = self.ends.partition_point(|&e| e <= from);
+        (k..self.starts.len())
+            .take_while(move |&i| self.starts[i] < to)
+            .map(move |i| {
+                (
+                    self.starts[i].max(from),
+                    self.ends[i].min(to),
+                    self.values[i],
+                )
+            })
+    }
+
     /// Every segment of `[0, size)`, zero gaps included, as `(start, end, value)`.
     pub fn segments(&self, size: u32) -> Vec<(u32, u32, u32)> {
         let mut out = Vec::with_capacity(2 * self.starts.len() + 1);

@@ -100,11 +100,7 @@ fn joint_segments(c: &ChromCoverage, from: u32, to: u32) -> Vec<(u32, u32, [u32;
     let mut cuts: Vec<u32> = vec![from, to];
     let mut runs: Vec<Vec<(u32, u32, u32)>> = Vec::with_capacity(3);
     for t in tracks {
-        let r: Vec<(u32, u32, u32)> = t
-            .runs()
-            .filter(|&(s, e, _)| e > from && s < to)
-            .map(|(s, e, v)| (s.max(from), e.min(to), v))
-            .collect();
+        let r: Vec<(u32, u32, u32)> = t.runs_in(from, to).collect();
         for &(s, e, _) in &r {
             cuts.push(s);
             cuts.push(e);
@@ -443,6 +439,83 @@ fn ln_gamma(x: f64) -> f64 {
     0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
+/// Upstream's per-track normalisation tables (`None` without normalisation).
+fn hmm_maps(c: &ChromCoverage, normalize: bool) -> Option<[Vec<u32>; 3]> {
+    normalize.then(|| {
+        [
+            normaliser(&c.start, 0.1),
+            normaliser(&c.core, 0.2),
+            normaliser(&c.end, 0.1),
+        ]
+    })
+}
+
+/// Normalise (when asked) and, for 3 states, sum start and end into one boundary signal.
+fn hmm_apply(maps: Option<&[Vec<u32>; 3]>, states: u8, v: [u32; 3]) -> [u32; 3] {
+    let mut v = match maps {
+        Some(m) => std::array::from_fn(|t| m[t].get(v[t] as usize).copied().unwrap_or(0)),
+        None => v,
+    };
+    if states == 3 {
+        let b = v[0] + v[2];
+        v = [b, v[1], b];
+    }
+    v
+}
+
+/// Dense `(start, core, end)` observations of an evenly spaced sample of the HMM windows
+/// (at most about `max_bases` positions), for fitting the parameters (Baum-Welch) outside the
+/// core. Returns the flattened `n x 3` values and the window lengths.
+pub fn hmm_sample(
+    cov: &Coverage,
+    normalize: bool,
+    states: u8,
+    max_bases: u64,
+) -> Result<(Vec<u32>, Vec<u64>)> {
+    if states != 3 && states != 4 {
+        return Err(GenimlError::InvalidInput(format!(
+            "`states` must be 3 or 4, got {states}"
+        )));
+    }
+    let per_chrom: Vec<(usize, Vec<(u32, u32)>)> = crate::threads::pool().install(|| {
+        cov.chroms
+            .par_iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let maps = hmm_maps(c, normalize);
+                let nz = |v: [u32; 3]| hmm_apply(maps.as_ref(), states, v).iter().sum::<u32>() >= 1;
+                (k, windows(c, nz))
+            })
+            .collect()
+    });
+    let all: Vec<(usize, u32, u32)> = per_chrom
+        .into_iter()
+        .flat_map(|(k, w)| w.into_iter().map(move |(s, e)| (k, s, e)))
+        .collect();
+    let total: u64 = all.iter().map(|&(_, s, e)| u64::from(e - s)).sum();
+    if total == 0 {
+        return Err(GenimlError::Hmm(
+            "no covered position to fit the HMM on".into(),
+        ));
+    }
+    let stride = total.div_ceil(max_bases.max(1)).max(1) as usize;
+    let mut values = Vec::new();
+    let mut lengths = Vec::new();
+    for &(k, s, e) in all.iter().step_by(stride) {
+        let c = &cov.chroms[k];
+        let e = e.min(c.size);
+        let maps = hmm_maps(c, normalize);
+        for (a, b, v) in joint_segments(c, s, e) {
+            let v = hmm_apply(maps.as_ref(), states, v);
+            for _ in a..b {
+                values.extend_from_slice(&v);
+            }
+        }
+        lengths.push(u64::from(e - s));
+    }
+    Ok((values, lengths))
+}
+
 /// Poisson-HMM flexible universe (upstream `hmm_universe`) decoded with Viterbi in log space.
 /// `states = 3` merges start and end into the boundary state: the start and end tracks are
 /// summed and the boundary emission is used before and after the core.
@@ -479,26 +552,8 @@ pub fn hmm_universe(cov: &Coverage, params: &HmmParams, states: u8) -> Result<Re
     let log_start: [f64; 4] = std::array::from_fn(|j| ln(params.startprob[j]));
     let lam = params.lambdas;
     build_parallel(cov, true, |c| {
-        let maps = if params.normalize {
-            Some([
-                normaliser(&c.start, 0.1),
-                normaliser(&c.core, 0.2),
-                normaliser(&c.end, 0.1),
-            ])
-        } else {
-            None
-        };
-        let transform = |v: [u32; 3]| -> [u32; 3] {
-            let mut v = match &maps {
-                Some(m) => std::array::from_fn(|t| m[t].get(v[t] as usize).copied().unwrap_or(0)),
-                None => v,
-            };
-            if states == 3 {
-                let b = v[0] + v[2];
-                v = [b, v[1], b];
-            }
-            v
-        };
+        let maps = hmm_maps(c, params.normalize);
+        let transform = |v: [u32; 3]| hmm_apply(maps.as_ref(), states, v);
         let emit = |v: [u32; 3]| -> Result<[f64; 4]> {
             Ok(std::array::from_fn(|j| {
                 (0..3).map(|t| poisson_logpmf(v[t], lam[j][t])).sum()

@@ -74,6 +74,22 @@ pub(crate) fn ml_universe<'py>(
     Ok(universe_to_py(py, u))
 }
 
+/// Dense observations of a sample of HMM windows (for hmmlearn fitting): `(n*3 values, lengths)`.
+#[pyfunction]
+pub(crate) fn hmm_sample<'py>(
+    py: Python<'py>,
+    coverage: &PyCoverage,
+    normalize: bool,
+    states: u8,
+    max_bases: u64,
+) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>)> {
+    let cov = &coverage.inner;
+    let (v, l) = run_detached(py, || {
+        core_hmm::hmm_sample(cov, normalize, states, max_bases)
+    })?;
+    Ok((v.into_pyarray(py), l.into_pyarray(py)))
+}
+
 /// Poisson-HMM flexible universe (Viterbi in Rust).
 #[pyfunction]
 #[pyo3(signature = (coverage, transmat, lambdas, startprob, normalize, states))]

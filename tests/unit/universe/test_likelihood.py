@@ -90,3 +90,14 @@ def test_model_from_folder_needs_file_no(tmp_path):
     a = ml_universe(tmp_path / "cov", model_file=tmp_path / "m.tar")
     b = ml_universe(_beds(), chrom_sizes=SIZES)
     assert a == b
+
+
+def test_hmm_fit_with_hmmlearn():
+    pytest.importorskip("hmmlearn")
+    beds = [
+        RegionSet([("chr1", 1000 + 3 * i, 1400 - 2 * i), ("chr1", 3000, 3300)]) for i in range(8)
+    ]
+    fitted = hmm_universe(beds, chrom_sizes={"chr1": 6000}, fit=True)
+    assert len(fitted) >= 1 and fitted.n_extra_columns == 6
+    with pytest.raises(GenimlValueError, match="states"):
+        hmm_universe(beds, chrom_sizes={"chr1": 6000}, fit=True, states=7)
