@@ -139,3 +139,44 @@ def test_f10_rbs_equal_upstream(shared_data, peer, tmp_path):
     assert abs(hard["F_10"].mean() - f10) < 1e-9
     assert abs(hard["RBS"].mean() - rbs) < 1e-9
     assert abs(flex["RBS_flex"].mean() - rbs_flex) < 1e-9
+
+
+UPSTREAM_LH = """
+import sys
+from geniml.likelihood.build_model import main
+from geniml.assess.likelihood import hard_universe_likelihood, likelihood_flexible_universe
+cov, out, hard, flex = sys.argv[1:5]
+main(out + "/up_model.tar", cov, "all", file_no=11)
+print(repr(float(hard_universe_likelihood(out + "/up_model.tar", hard, cov, "all"))))
+print(repr(float(likelihood_flexible_universe(out + "/up_model.tar", flex, cov, "all"))))
+"""
+
+
+def test_universe_likelihood_equals_upstream(shared_data, peer, tmp_path):
+    from geniml.universe import universe_likelihood
+
+    sizes = tmp_path / "chr18.sizes"
+    sizes.write_text(
+        "".join(
+            line + "\n"
+            for line in (shared_data / "chromsizes" / "hg19.chrom.sizes").read_text().splitlines()
+            if line.split("\t")[0] == "chr18"
+        )
+    )
+    cov = tmp_path / "cov"
+    coverage_tracks(shared_data / "bedsets" / "diffbind_er_chr18_hg19", sizes, cov)
+    cc_universe(cov, cutoff=2, merge_distance=100, min_size=50, output_file=tmp_path / "h.bed")
+    ccf_universe(cov, output_file=tmp_path / "f.bed")
+    out = peer(
+        UPSTREAM_LH, str(cov), str(tmp_path), str(tmp_path / "h.bed"), str(tmp_path / "f.bed")
+    )
+    hard, flex = (float(x) for x in out.strip().splitlines()[-2:])
+    model = tmp_path / "up_model.tar"
+    assert universe_likelihood(tmp_path / "h.bed", cov, model_file=model) == pytest.approx(
+        hard, rel=1e-9
+    )
+    assert universe_likelihood(tmp_path / "f.bed", cov, model_file=model) == pytest.approx(
+        flex, rel=1e-9
+    )
+    # the model built by geniml gives the same value
+    assert universe_likelihood(tmp_path / "h.bed", cov, file_no=11) == pytest.approx(hard, rel=1e-9)

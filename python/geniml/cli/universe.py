@@ -310,10 +310,14 @@ def evaluate(
     coverage_folder: Annotated[
         Path | None,
         typer.Option(
-            "--coverage-folder",
-            help="Accepted for the documented spelling; the assessment needs only the BED files.",
+            "--coverage-folder", help="Coverage tracks: also report the universe likelihood."
         ),
     ] = None,
+    model_file: Annotated[
+        Path | None,
+        typer.Option("--model-file", help="Likelihood model (default: built from the tracks)."),
+    ] = None,
+    coverage_prefix: Prefix = "all",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write upstream's CSV layout here.")
     ] = None,
@@ -351,6 +355,17 @@ def evaluate(
         f"regions {cov:.1%}; mean F10 {df['F_10'].mean():.4f}; mean RBS {df['RBS'].mean():.4f}",
         err=True,
     )
+    if coverage_folder is not None:
+        from geniml.universe import universe_likelihood
+
+        lh = universe_likelihood(
+            u,
+            coverage_folder,
+            model_file=model_file,
+            file_no=len(beds),
+            coverage_prefix=coverage_prefix,
+        )
+        typer.echo(f"log10 likelihood of the universe: {lh:.6g}", err=True)
     if cov < 0.8:
         typer.echo("warning: the universe overlaps under 80% of the input regions", err=True)
 

@@ -14,6 +14,7 @@ from geniml.universe.likelihood import (
     hmm_universe,
     ml_universe,
     read_likelihood_model,
+    universe_likelihood,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "load_coverage",
     "ml_universe",
     "read_likelihood_model",
+    "universe_likelihood",
 ]

@@ -29,7 +29,13 @@ from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet
 from geniml.universe.builders import Source, _finish, resolve_coverage
 
-__all__ = ["build_likelihood_model", "hmm_universe", "ml_universe", "read_likelihood_model"]
+__all__ = [
+    "build_likelihood_model",
+    "hmm_universe",
+    "ml_universe",
+    "read_likelihood_model",
+    "universe_likelihood",
+]
 
 TRACKS = ("start", "core", "end")
 
@@ -344,3 +350,63 @@ def hmm_universe(
     )
     rs = _finish(cols, None, force)
     return _post(rs, merge_distance, min_size, output_file, force)
+
+
+def universe_likelihood(
+    universe: RegionSet | str | os.PathLike,
+    source: Source,
+    *,
+    model_file: str | os.PathLike | None = None,
+    file_no: int | None = None,
+    flexible: bool | None = None,
+    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    smooth: int = 25,
+    coverage_prefix: str = "all",
+) -> float:
+    """Log10 likelihood of a universe given the likelihood model and the coverage.
+
+    As upstream ``hard_universe_likelihood`` / ``likelihood_flexible_universe``: for a hard
+    universe a region's first base counts as universe on the start track, ``[start, end)`` on
+    the core track and the base at ``end`` on the end track, every other base as background;
+    for a flexible (BED9) universe the core ``[thickStart, thickEnd)`` counts as universe and
+    the boundaries are weighted linearly. Higher is better.
+
+    Args:
+        universe: a universe BED file or RegionSet (sorted, non-overlapping).
+        source: coverage folder, :class:`~geniml.universe.Coverage`, or BED collection.
+        model_file: a ``model.tar``; when omitted the model is built from the same coverage.
+        file_no: number of files, when building the model from a coverage folder.
+        flexible: score as a flexible universe (default: when the universe has BED9 columns).
+        chrom_sizes: chromosome lengths, required for a BED collection.
+        smooth: start/end smoothing when coverage is computed from BED files.
+        coverage_prefix: prefix of the coverage track files.
+
+    Examples:
+        >>> beds = [RegionSet([("chr1", 100, 400)]), RegionSet([("chr1", 120, 380)])]
+        >>> good = universe_likelihood(RegionSet([("chr1", 100, 400)]), beds,
+        ...                            chrom_sizes={"chr1": 5000})
+        >>> bad = universe_likelihood(RegionSet([("chr1", 1000, 1300)]), beds,
+        ...                           chrom_sizes={"chr1": 5000})
+        >>> good > bad
+        True
+    """
+    from geniml.universe.assess import _thick, _universe
+
+    u = _universe(universe)
+    cov = resolve_coverage(
+        source, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
+    )
+    if model_file is not None:
+        tables = read_likelihood_model(model_file)
+    else:
+        tables = _model_tables(
+            cov, file_no, chrom_sizes=None, smooth=smooth, coverage_prefix=coverage_prefix
+        )
+    thick = _thick(u)
+    if flexible and thick is None:
+        raise GenimlValueError("flexible=True needs a BED9 universe (thickStart/thickEnd)")
+    if flexible is False:
+        thick = None
+    return _core.universe_likelihood(
+        cov._inner, tables, (u._names, u._chroms, u._starts, u._ends), thick
+    )

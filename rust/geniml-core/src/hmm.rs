@@ -572,6 +572,181 @@ pub fn hmm_universe(cov: &Coverage, params: &HmmParams, states: u8) -> Result<Re
     })
 }
 
+/// Row `v` of a likelihood table: `(background, universe)`.
+fn row(tab: &[f64], v: u32, chrom: &str, track: usize) -> Result<(f64, f64)> {
+    let i = 2 * v as usize;
+    match (tab.get(i), tab.get(i + 1)) {
+        (Some(&b), Some(&u)) => Ok((b, u)),
+        _ => Err(GenimlError::Hmm(format!(
+            "{chrom}: coverage value {v} of the {} track lies outside the likelihood model \
+             (max {}); was the model built from other coverage?",
+            ["start", "core", "end"][track],
+            (tab.len() / 2).saturating_sub(1)
+        ))),
+    }
+}
+
+/// Sum of `f(value)` over the bases of `[from, to)` of a track (zero gaps included).
+fn sum_over(
+    track: &Track,
+    from: u32,
+    to: u32,
+    mut f: impl FnMut(u32) -> Result<f64>,
+) -> Result<f64> {
+    let mut acc = 0.0;
+    let mut pos = from;
+    for (s, e, v) in track.runs_in(from, to) {
+        if s > pos {
+            acc += f(0)? * f64::from(s - pos);
+        }
+        acc += f(v)? * f64::from(e - s);
+        pos = e;
+    }
+    if to > pos {
+        acc += f(0)? * f64::from(to - pos);
+    }
+    Ok(acc)
+}
+
+/// Per-base values of a track over `[from, to)`.
+fn values_in(track: &Track, from: u32, to: u32) -> Vec<u32> {
+    let mut out = Vec::with_capacity((to - from) as usize);
+    let mut pos = from;
+    for (s, e, v) in track.runs_in(from, to) {
+        out.extend(std::iter::repeat_n(0, (s - pos) as usize));
+        out.extend(std::iter::repeat_n(v, (e - s) as usize));
+        pos = e;
+    }
+    out.extend(std::iter::repeat_n(0, (to - pos) as usize));
+    out
+}
+
+/// Upstream's `weigh_livelihood` over `[s, e)`: the boundary part of a flexible region.
+fn weigh(
+    c: &ChromCoverage,
+    m: &ChromModel,
+    (s, e): (u32, u32),
+    process: usize,
+    out: usize,
+    reverse: bool,
+) -> Result<f64> {
+    let n = (e - s) as usize;
+    if n == 0 {
+        return Ok(0.0);
+    }
+    let tracks = [&c.start, &c.core, &c.end];
+    let (pv, cv, ov) = (
+        values_in(tracks[process], s, e),
+        values_in(&c.core, s, e),
+        values_in(tracks[out], s, e),
+    );
+    let e_w = 1.0 / n as f64;
+    let step = if n > 1 {
+        (1.0 - e_w) / (n - 1) as f64
+    } else {
+        0.0
+    };
+    let mut res = 0.0;
+    for k in 0..n {
+        let idx = if reverse { n - 1 - k } else { k };
+        let c_w = if idx == n - 1 {
+            1.0
+        } else {
+            e_w + idx as f64 * step
+        };
+        let (p0, p1) = row(&m.tables[process], pv[k], &c.name, process)?;
+        let (c0, c1) = row(&m.tables[1], cv[k], &c.name, 1)?;
+        let (o0, _) = row(&m.tables[out], ov[k], &c.name, out)?;
+        res += e_w * p1 + c_w * c1 + (1.0 - e_w) * p0 + (1.0 - c_w) * c0 + o0;
+    }
+    Ok(res)
+}
+
+/// Log10 likelihood of a universe given a model and coverage (upstream
+/// `hard_universe_likelihood` / `likelihood_flexible_universe`). Hard: a region contributes
+/// its first base to the start track, `[start, end)` to the core track and the base at `end`
+/// to the end track; every other base is background. Flexible (`thick` given): the core
+/// `[thickStart, thickEnd)` counts as universe on the core track, the boundaries are weighted
+/// linearly as upstream does. Universe chromosomes absent from the model are skipped; regions
+/// are assumed sorted and non-overlapping (as every builder writes them).
+pub fn universe_likelihood(
+    cov: &Coverage,
+    model: &[ChromModel],
+    universe: &crate::assess::UniverseRef<'_>,
+) -> Result<f64> {
+    let u = &universe.regions;
+    let mut by_chrom: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    for i in 0..u.len() {
+        by_chrom
+            .entry(u.names[u.chroms[i] as usize].as_str())
+            .or_default()
+            .push(i);
+    }
+    let empty = ChromCoverage::default();
+    let parts: Vec<Result<f64>> = crate::threads::pool().install(|| {
+        model
+            .par_iter()
+            .map(|m| {
+                let found = cov.chroms.iter().find(|c| c.name == m.name);
+                let c = found.unwrap_or(&empty);
+                let size = if found.is_some() { c.size } else { m.size };
+                let tracks = [&c.start, &c.core, &c.end];
+                let mut res = 0.0;
+                for (t, track) in tracks.iter().enumerate() {
+                    res += sum_over(track, 0, size, |v| Ok(row(&m.tables[t], v, &m.name, t)?.0))?;
+                }
+                let rows = by_chrom.get(m.name.as_str()).map_or(&[][..], Vec::as_slice);
+                let diff = |t: usize, a: u32, b: u32| -> Result<f64> {
+                    let (a, b) = (a.min(size), b.min(size));
+                    sum_over(tracks[t], a, b, |v| {
+                        let (bg, un) = row(&m.tables[t], v, &m.name, t)?;
+                        Ok(un - bg)
+                    })
+                };
+                for &i in rows {
+                    let (s, e) = (u.starts[i], u.ends[i]);
+                    match universe.thick {
+                        None => {
+                            res += diff(0, s, s.saturating_add(1))?;
+                            res += diff(1, s, e)?;
+                            res += diff(2, e, e.saturating_add(1))?;
+                        }
+                        Some((ts, te)) => {
+                            let (ts, te) =
+                                (ts[i].clamp(s, e), te[i].clamp(s, e).max(ts[i].clamp(s, e)));
+                            let (s, e, ts, te) =
+                                (s.min(size), e.min(size), ts.min(size), te.min(size));
+                            for (t, track) in tracks.iter().enumerate() {
+                                res -= sum_over(track, s, e, |v| {
+                                    Ok(row(&m.tables[t], v, &m.name, t)?.0)
+                                })?;
+                            }
+                            res += sum_over(&c.core, ts, te, |v| {
+                                Ok(row(&m.tables[1], v, &m.name, 1)?.1)
+                            })?;
+                            res += sum_over(&c.start, ts, te, |v| {
+                                Ok(row(&m.tables[0], v, &m.name, 0)?.0)
+                            })?;
+                            res += sum_over(&c.end, ts, te, |v| {
+                                Ok(row(&m.tables[2], v, &m.name, 2)?.0)
+                            })?;
+                            res += weigh(c, m, (s, ts), 0, 2, false)?;
+                            res += weigh(c, m, (te, e), 2, 0, true)?;
+                        }
+                    }
+                }
+                Ok(res)
+            })
+            .collect()
+    });
+    let mut total = 0.0;
+    for p in parts {
+        total += p?;
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

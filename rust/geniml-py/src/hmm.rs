@@ -1,11 +1,14 @@
 //! Bindings of `geniml_core::hmm`: likelihood model, ML and HMM universes.
 
+use geniml_core::assess::UniverseRef;
 use geniml_core::hmm::{self as core_hmm, ChromModel, HmmParams};
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::coverage::PyCoverage;
 use crate::gil::run_detached;
+use crate::regions::Cols;
 use crate::universe::{UniverseCols, universe_to_py};
 
 type ModelOut<'py> = (
@@ -48,14 +51,8 @@ pub(crate) fn build_lh_model<'py>(
     Ok((out, clipped))
 }
 
-/// Maximum-likelihood flexible universe from a likelihood model.
-#[pyfunction]
-pub(crate) fn ml_universe<'py>(
-    py: Python<'py>,
-    coverage: &PyCoverage,
-    model: Vec<ModelIn<'py>>,
-) -> PyResult<UniverseCols<'py>> {
-    let model = model
+fn to_model(model: Vec<ModelIn<'_>>) -> PyResult<Vec<ChromModel>> {
+    model
         .into_iter()
         .map(|(name, size, s, c, e)| {
             Ok(ChromModel {
@@ -68,7 +65,56 @@ pub(crate) fn ml_universe<'py>(
                 ],
             })
         })
-        .collect::<PyResult<Vec<_>>>()?;
+        .collect()
+}
+
+type RegionCols<'py> = (
+    Vec<String>,
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, u32>,
+    PyReadonlyArray1<'py, u32>,
+);
+
+/// Log10 likelihood of a universe (hard, or flexible when `thick` is given).
+#[pyfunction]
+pub(crate) fn universe_likelihood<'py>(
+    py: Python<'py>,
+    coverage: &PyCoverage,
+    model: Vec<ModelIn<'py>>,
+    universe: RegionCols<'py>,
+    thick: Option<(PyReadonlyArray1<'py, u32>, PyReadonlyArray1<'py, u32>)>,
+) -> PyResult<f64> {
+    let model = to_model(model)?;
+    let (un, uc, us, ue) = universe;
+    let cols = Cols::new(uc, us, ue);
+    let view = cols.view(&un)?;
+    let thick = match &thick {
+        Some((a, b)) if a.len() == view.len() && b.len() == view.len() => {
+            Some((a.as_slice()?, b.as_slice()?))
+        }
+        Some(_) => {
+            return Err(PyValueError::new_err(
+                "thickStart/thickEnd columns differ in length from the universe",
+            ));
+        }
+        None => None,
+    };
+    let u = UniverseRef {
+        regions: view,
+        thick,
+    };
+    let cov = &coverage.inner;
+    run_detached(py, || core_hmm::universe_likelihood(cov, &model, &u))
+}
+
+/// Maximum-likelihood flexible universe from a likelihood model.
+#[pyfunction]
+pub(crate) fn ml_universe<'py>(
+    py: Python<'py>,
+    coverage: &PyCoverage,
+    model: Vec<ModelIn<'py>>,
+) -> PyResult<UniverseCols<'py>> {
+    let model = to_model(model)?;
     let cov = &coverage.inner;
     let u = run_detached(py, || core_hmm::ml_universe(cov, &model))?;
     Ok(universe_to_py(py, u))

@@ -101,3 +101,16 @@ def test_hmm_fit_with_hmmlearn():
     assert len(fitted) >= 1 and fitted.n_extra_columns == 6
     with pytest.raises(GenimlValueError, match="states"):
         hmm_universe(beds, chrom_sizes={"chr1": 6000}, fit=True, states=7)
+
+
+def test_universe_likelihood_prefers_the_fitting_universe():
+    from geniml.universe import cc_universe, universe_likelihood
+
+    beds = _beds()
+    good = cc_universe(beds, cutoff=3, chrom_sizes=SIZES)
+    shifted = RegionSet([(c, s + 2000, e + 2000) for c, s, e in good if c == "chr1"])
+    lg = universe_likelihood(good, beds, chrom_sizes=SIZES)
+    ls = universe_likelihood(shifted, beds, chrom_sizes=SIZES)
+    assert np.isfinite(lg) and lg > ls
+    with pytest.raises(GenimlValueError, match="BED9"):
+        universe_likelihood(good, beds, chrom_sizes=SIZES, flexible=True)
