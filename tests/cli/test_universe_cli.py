@@ -202,3 +202,70 @@ def test_universe_evaluate_example(shared_data, tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert (tmp_path / "out" / "x_data.csv").exists()
+
+
+def test_consensus_peaks_examples(shared_data, tmp_path):
+    """consensus_peaks.md: ml with --model-type, hmm with --states 3, build_universe in Python."""
+    from geniml.universe import build_universe
+
+    folder = shared_data / "bedsets" / "diffbind_er_chr18_hg19"
+    sizes = shared_data / "chromsizes" / "hg19.chrom.sizes"
+    cov = tmp_path / "coverage"
+    runner.invoke(app, ["coverage", "-m", "25", str(folder), str(sizes), str(cov)])
+    model = tmp_path / "model.tar"
+    r = runner.invoke(
+        app, ["lh", "--model-file", str(model), "--coverage-folder", str(cov), "--file-no", "11"]
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        [
+            "universe",
+            "build",
+            "ml",
+            "--coverage-folder",
+            str(cov),
+            "--output-file",
+            str(tmp_path / "ml.bed"),
+            "--model-file",
+            str(model),
+            "--merge",
+            "100",
+            "--filter-size",
+            "50",
+            "--model-type",
+            "gaussian",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        app,
+        [
+            "universe",
+            "build",
+            "hmm",
+            "--coverage-folder",
+            str(cov),
+            "--output-file",
+            str(tmp_path / "hmm.bed"),
+            "--states",
+            "3",
+            "--merge",
+            "100",
+            "--filter-size",
+            "50",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    for name in ("ml.bed", "hmm.bed"):
+        rows = [x.split("\t") for x in (tmp_path / name).read_text().splitlines()]
+        assert len(rows) > 100 and all(int(x[2]) - int(x[1]) >= 50 for x in rows)
+    u = build_universe(
+        cov,
+        method="cc",
+        cutoff=5,
+        merge_distance=100,
+        min_size=50,
+        output_file=tmp_path / "universe_cc.bed",
+    )
+    assert len(u) > 100 and (tmp_path / "universe_cc.bed").exists()

@@ -195,22 +195,86 @@ def filter_universe(
     universe: RegionSet | str | os.PathLike,
     *,
     min_size: int = 0,
+    min_coverage: int = 0,
+    lh_cutoff: float | None = None,
+    coverage: object | None = None,
+    model_file: str | os.PathLike | None = None,
+    file_no: int | None = None,
+    coverage_prefix: str = "all",
     output_file: str | os.PathLike | None = None,
     force: bool = False,
 ) -> RegionSet:
-    """Drop universe regions shorter than ``min_size`` (BED9 columns are kept).
+    """Filter a universe by region size, coverage by the collection and peak likelihood.
 
-    This is upstream ``filter_universe``'s size filter.
+    As upstream ``filter_universe``, every test is strict: a region is kept when
+    ``end - start > min_size``, its coverage ``> min_coverage`` and (with ``lh_cutoff``) its
+    likelihood contribution ``> lh_cutoff``. Upstream read the coverage from the score column
+    (written by ``hmm --save-max-cove``); here it is the maximum core coverage inside the region
+    when ``coverage`` is given, else the score column. The likelihood contribution of a region is
+    its flexible likelihood minus that of background over the same bases (upstream's
+    ``save_peak_input``); it needs ``coverage`` and a BED9 universe.
+
+    Args:
+        universe: the universe (BED file or RegionSet); BED9 columns are kept.
+        min_size: keep regions longer than this.
+        min_coverage: keep regions whose coverage exceeds this.
+        lh_cutoff: keep regions whose likelihood contribution exceeds this.
+        coverage: coverage folder or :class:`~geniml.universe.Coverage` (for coverage and
+            likelihood filters).
+        model_file: likelihood model (default: built from the coverage with ``file_no``).
+        file_no: number of files behind the coverage, to build the model.
+        coverage_prefix: prefix of the coverage track files.
+        output_file: write the filtered universe there.
+        force: replace an existing ``output_file``.
 
     Examples:
         >>> u = RegionSet([("chr1", 10, 20), ("chr1", 100, 150)])
         >>> [tuple(r) for r in filter_universe(u, min_size=20)]
         [('chr1', 100, 150)]
     """
-    if min_size < 0:
-        raise GenimlValueError(f"`min_size` must be >= 0, got {min_size}")
+    if min_size < 0 or min_coverage < 0:
+        raise GenimlValueError("`min_size` and `min_coverage` must be >= 0")
     u = _universe(universe)
-    out = u[np.flatnonzero(u.widths >= min_size)]
+    keep = u.widths > min_size
+    cov = None
+    if coverage is not None:
+        from geniml.universe.builders import resolve_coverage
+
+        cov = resolve_coverage(
+            coverage, chrom_sizes=None, smooth=25, coverage_prefix=coverage_prefix
+        )
+    if min_coverage:
+        if cov is not None:
+            score = _core.region_max_coverage(
+                cov._inner, (u._names, u._chroms, u._starts, u._ends), "core"
+            ).astype(np.int64)
+        else:
+            try:
+                score = np.asarray(u.extra_column(1), dtype=np.int64)
+            except (ValueError, GenimlValueError) as err:
+                raise GenimlValueError(
+                    "min_coverage needs `coverage` or an integer score column"
+                ) from err
+        keep &= score > min_coverage
+    if lh_cutoff is not None:
+        thick = _thick(u)
+        if cov is None or thick is None:
+            raise GenimlValueError("lh_cutoff needs `coverage` and a flexible (BED9) universe")
+        from geniml.universe.likelihood import _model_tables, read_likelihood_model
+
+        tables = (
+            read_likelihood_model(model_file)
+            if model_file is not None
+            else _model_tables(
+                cov, file_no, chrom_sizes=None, smooth=25, coverage_prefix=coverage_prefix
+            )
+        )
+        _, contrib = _core.universe_likelihood(
+            cov._inner, tables, (u._names, u._chroms, u._starts, u._ends), thick
+        )
+        keep &= np.nan_to_num(contrib, nan=-np.inf) > lh_cutoff
+    out = u[np.flatnonzero(keep)]
     if output_file is not None:
         out.to_bed(output_file, force=force)
+        out.path = Path(output_file)
     return out

@@ -407,6 +407,7 @@ def universe_likelihood(
         raise GenimlValueError("flexible=True needs a BED9 universe (thickStart/thickEnd)")
     if flexible is False:
         thick = None
-    return _core.universe_likelihood(
+    total, _ = _core.universe_likelihood(
         cov._inner, tables, (u._names, u._chroms, u._starts, u._ends), thick
     )
+    return total

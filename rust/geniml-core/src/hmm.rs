@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::coverage::{ChromCoverage, Coverage, Track};
 use crate::error::{GenimlError, Result};
-use crate::regions::RegionSet;
+use crate::regions::{RegionSet, RegionsRef};
 use crate::universe::{FlexRegion, build_parallel};
 
 /// Likelihood tables of one chromosome: for each track (start, core, end), row `v` holds
@@ -674,6 +674,17 @@ pub fn universe_likelihood(
     model: &[ChromModel],
     universe: &crate::assess::UniverseRef<'_>,
 ) -> Result<f64> {
+    Ok(universe_likelihood_detail(cov, model, universe)?.0)
+}
+
+/// [`universe_likelihood`] and each region's contribution (its likelihood minus that of
+/// background over the same bases; NaN on chromosomes absent from the model), as upstream's
+/// `save_peak_input`.
+pub fn universe_likelihood_detail(
+    cov: &Coverage,
+    model: &[ChromModel],
+    universe: &crate::assess::UniverseRef<'_>,
+) -> Result<(f64, Vec<f64>)> {
     let u = &universe.regions;
     let mut by_chrom: std::collections::HashMap<&str, Vec<usize>> =
         std::collections::HashMap::new();
@@ -684,10 +695,11 @@ pub fn universe_likelihood(
             .push(i);
     }
     let empty = ChromCoverage::default();
-    let parts: Vec<Result<f64>> = crate::threads::pool().install(|| {
+    let parts: Vec<Result<(f64, Vec<(usize, f64)>)>> = crate::threads::pool().install(|| {
         model
             .par_iter()
             .map(|m| {
+                let mut contrib: Vec<(usize, f64)> = Vec::new();
                 let found = cov.chroms.iter().find(|c| c.name == m.name);
                 let c = found.unwrap_or(&empty);
                 let size = if found.is_some() { c.size } else { m.size };
@@ -706,6 +718,7 @@ pub fn universe_likelihood(
                 };
                 for &i in rows {
                     let (s, e) = (u.starts[i], u.ends[i]);
+                    let before = res;
                     match universe.thick {
                         None => {
                             res += diff(0, s, s.saturating_add(1))?;
@@ -735,16 +748,45 @@ pub fn universe_likelihood(
                             res += weigh(c, m, (te, e), 2, 0, true)?;
                         }
                     }
+                    contrib.push((i, res - before));
                 }
-                Ok(res)
+                Ok((res, contrib))
             })
             .collect()
     });
     let mut total = 0.0;
+    let mut per_region = vec![f64::NAN; u.len()];
     for p in parts {
-        total += p?;
+        let (t, c) = p?;
+        total += t;
+        for (i, x) in c {
+            per_region[i] = x;
+        }
     }
-    Ok(total)
+    Ok((total, per_region))
+}
+
+/// Largest value of `track` in each region of `regions` (0 on chromosomes the coverage lacks).
+pub fn region_max(
+    cov: &Coverage,
+    kind: crate::coverage::TrackKind,
+    regions: &RegionsRef<'_>,
+) -> Vec<u32> {
+    let index: std::collections::HashMap<&str, &ChromCoverage> =
+        cov.chroms.iter().map(|c| (c.name.as_str(), c)).collect();
+    (0..regions.len())
+        .map(|i| {
+            index
+                .get(regions.names[regions.chroms[i] as usize].as_str())
+                .map_or(0, |c| {
+                    c.track(kind)
+                        .runs_in(regions.starts[i], regions.ends[i])
+                        .map(|r| r.2)
+                        .max()
+                        .unwrap_or(0)
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::coverage::PyCoverage;
+use crate::coverage::{PyCoverage, TrackArg};
 use crate::gil::run_detached;
 use crate::regions::Cols;
 use crate::universe::{UniverseCols, universe_to_py};
@@ -75,7 +75,8 @@ type RegionCols<'py> = (
     PyReadonlyArray1<'py, u32>,
 );
 
-/// Log10 likelihood of a universe (hard, or flexible when `thick` is given).
+/// Log10 likelihood of a universe (hard, or flexible when `thick` is given) and per-region
+/// contributions.
 #[pyfunction]
 pub(crate) fn universe_likelihood<'py>(
     py: Python<'py>,
@@ -83,7 +84,7 @@ pub(crate) fn universe_likelihood<'py>(
     model: Vec<ModelIn<'py>>,
     universe: RegionCols<'py>,
     thick: Option<(PyReadonlyArray1<'py, u32>, PyReadonlyArray1<'py, u32>)>,
-) -> PyResult<f64> {
+) -> PyResult<(f64, Bound<'py, PyArray1<f64>>)> {
     let model = to_model(model)?;
     let (un, uc, us, ue) = universe;
     let cols = Cols::new(uc, us, ue);
@@ -104,7 +105,24 @@ pub(crate) fn universe_likelihood<'py>(
         thick,
     };
     let cov = &coverage.inner;
-    run_detached(py, || core_hmm::universe_likelihood(cov, &model, &u))
+    let (total, per) = run_detached(py, || core_hmm::universe_likelihood_detail(cov, &model, &u))?;
+    Ok((total, per.into_pyarray(py)))
+}
+
+/// Largest coverage of a track inside each region.
+#[pyfunction]
+pub(crate) fn region_max_coverage<'py>(
+    py: Python<'py>,
+    coverage: &PyCoverage,
+    regions: RegionCols<'py>,
+    track: TrackArg,
+) -> PyResult<Bound<'py, PyArray1<u32>>> {
+    let (n, c, s, e) = regions;
+    let cols = Cols::new(c, s, e);
+    let view = cols.view(&n)?;
+    let cov = &coverage.inner;
+    let out = run_detached(py, || Ok(core_hmm::region_max(cov, track.0, &view)))?;
+    Ok(out.into_pyarray(py))
 }
 
 /// Maximum-likelihood flexible universe from a likelihood model.

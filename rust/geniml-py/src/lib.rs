@@ -19,7 +19,10 @@ mod _core {
     #[pymodule_export]
     use crate::coverage::PyCoverage;
     #[pymodule_export]
-    use crate::hmm::{build_lh_model, hmm_sample, hmm_universe, ml_universe, universe_likelihood};
+    use crate::hmm::{
+        build_lh_model, hmm_sample, hmm_universe, ml_universe, region_max_coverage,
+        universe_likelihood,
+    };
     #[pymodule_export]
     use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
     #[pymodule_export]

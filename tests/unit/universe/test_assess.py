@@ -5,7 +5,7 @@ import random
 import polars as pl
 import pytest
 
-from geniml.exceptions import UniverseError
+from geniml.exceptions import GenimlValueError, UniverseError
 from geniml.io import RegionSet
 from geniml.universe import assess, assess_universe, ccf_universe, filter_universe
 from tests._oracles import naive_merge
@@ -78,3 +78,23 @@ def test_evaluation_module_exposes_assess_universe():
 
     mod = importlib.import_module("geniml.evaluation.universe")
     assert mod.assess_universe is assess_universe
+
+
+def test_filter_universe_by_coverage_and_likelihood(tmp_path):
+    from geniml.universe import compute_coverage
+
+    beds = [RegionSet([("chr1", 100, 400), ("chr1", 2000, 2100)]) for _ in range(4)]
+    beds.append(RegionSet([("chr1", 3000, 3300)]))
+    sizes = {"chr1": 5000}
+    cov = compute_coverage(beds, sizes)
+    u = RegionSet([("chr1", 100, 400), ("chr1", 2000, 2100), ("chr1", 3000, 3300)])
+    kept = filter_universe(u, min_coverage=1, coverage=cov)
+    assert [tuple(r) for r in kept] == [("chr1", 100, 400), ("chr1", 2000, 2100)]
+    flex = ccf_universe(beds, chrom_sizes=sizes)
+    assert len(flex) >= 2
+    everything = filter_universe(flex, lh_cutoff=-1e300, coverage=cov)
+    assert len(everything) == len(flex)
+    some = filter_universe(flex, lh_cutoff=0.0, coverage=cov, output_file=tmp_path / "f.bed")
+    assert len(some) <= len(flex) and (tmp_path / "f.bed").exists()
+    with pytest.raises(GenimlValueError, match="lh_cutoff"):
+        filter_universe(u, lh_cutoff=0.0, coverage=cov)
