@@ -11,6 +11,12 @@ smoothed start/end tracks) are clipped with a warning instead of producing NaN (
 #6); chromosomes without coverage are left out (upstream wrote NaN tables for them); contig
 names containing ``_`` round-trip (upstream split member names at the first ``_``); ML/HMM runs
 without a core or an end state are skipped instead of raising ``IndexError``.
+
+Parity: the likelihood tables equal upstream's within 1e-12, the ML universe is identical
+(byte for byte on the diffbind chr18 collection) and the universe likelihood agrees within 1e-13
+relative. The HMM universe has the same regions as upstream's except for about 1% of lines where
+a boundary sits a few bases away (the decoding runs on stretches of equal likelihood, where the
+chosen position depends on floating-point rounding).
 """
 
 from __future__ import annotations
