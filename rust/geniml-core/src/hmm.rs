@@ -425,14 +425,6 @@ fn poisson_logpmf(x: u32, lambda: f64) -> f64 {
 /// ln(x!) computed as scipy's `gammaln(x + 1)` (cephes `lgam`) does for integers: the log of
 /// the exact product below 13, Stirling's series with cephes' coefficients above.
 fn ln_factorial(x: u32) -> f64 {
-    let z = f64::from(x) + 1.0;
-    if z < 13.0 {
-        let mut f = 1.0_f64;
-        for i in 2..=x {
-            f *= f64::from(i);
-        }
-        return f.ln();
-    }
     const LS2PI: f64 = 0.918_938_533_204_672_741_78;
     const A: [f64; 5] = [
         8.116_141_674_705_085e-4,
@@ -441,6 +433,14 @@ fn ln_factorial(x: u32) -> f64 {
         -2.777_777_777_300_997e-3,
         8.333_333_333_333_319e-2,
     ];
+    let z = f64::from(x) + 1.0;
+    if z < 13.0 {
+        let mut f = 1.0_f64;
+        for i in 2..=x {
+            f *= f64::from(i);
+        }
+        return f.ln();
+    }
     let mut q = (z - 0.5) * z.ln() - z + LS2PI;
     if z > 1.0e8 {
         return q;
