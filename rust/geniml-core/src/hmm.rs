@@ -425,7 +425,7 @@ fn poisson_logpmf(x: u32, lambda: f64) -> f64 {
 /// ln(x!) computed as scipy's `gammaln(x + 1)` (cephes `lgam`) does for integers: the log of
 /// the exact product below 13, Stirling's series with cephes' coefficients above.
 fn ln_factorial(x: u32) -> f64 {
-    const LS2PI: f64 = 0.918_938_533_204_672_741_78;
+    const LS2PI: f64 = 0.918_938_533_204_672_8;
     const A: [f64; 5] = [
         8.116_141_674_705_085e-4,
         -5.950_619_042_843_014e-4,
