@@ -17,6 +17,19 @@ import typer
 app = typer.Typer(no_args_is_help=True, help="Build and evaluate universes (consensus regions).")
 
 
+def _status(msg: str):
+    """A spinner on stderr while a long call runs (off with --quiet, GENIML_NO_PROGRESS, no TTY)."""
+    import contextlib
+    import os
+    import sys
+
+    if os.environ.get("GENIML_NO_PROGRESS") or not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(msg)
+
+
 class TrackFormatOpt(str, enum.Enum):
     """Coverage track file format."""
 
@@ -67,9 +80,10 @@ def coverage(
     beds: list[Path] = []
     for p in args:
         beds.extend(bed_files_in(p) if p.is_dir() else [p])
-    paths = coverage_tracks(
-        beds, chrom_sizes, out, smooth=smooth, prefix=prefix, format=fmt.value, force=force
-    )
+    with _status(f"coverage of {len(beds)} file(s)"):
+        paths = coverage_tracks(
+            beds, chrom_sizes, out, smooth=smooth, prefix=prefix, format=fmt.value, force=force
+        )
     for p in paths:
         typer.echo(str(p))
 
@@ -142,17 +156,18 @@ def build_cc(
     """Coverage cut-off universe (BED3): bases covered by >= cutoff regions."""
     from geniml.universe import cc_universe
 
-    u = cc_universe(
-        _source(coverage_folder, bed_folder),
-        cutoff=cutoff,
-        merge_distance=merge,
-        min_size=filter_size,
-        output_file=output_file,
-        chrom_sizes=chrom_sizes,
-        smooth=smooth,
-        coverage_prefix=coverage_prefix,
-        force=force,
-    )
+    with _status("building the cc universe"):
+        u = cc_universe(
+            _source(coverage_folder, bed_folder),
+            cutoff=cutoff,
+            merge_distance=merge,
+            min_size=filter_size,
+            output_file=output_file,
+            chrom_sizes=chrom_sizes,
+            smooth=smooth,
+            coverage_prefix=coverage_prefix,
+            force=force,
+        )
     _report(u, output_file)
 
 
@@ -180,18 +195,19 @@ def build_ccf(
     """Coverage cut-off flexible universe (BED9: boundaries + core)."""
     from geniml.universe import ccf_universe
 
-    u = ccf_universe(
-        _source(coverage_folder, bed_folder),
-        cutoff=cutoff,
-        confidence=confidence,
-        merge_distance=merge,
-        min_size=filter_size,
-        output_file=output_file,
-        chrom_sizes=chrom_sizes,
-        smooth=smooth,
-        coverage_prefix=coverage_prefix,
-        force=force,
-    )
+    with _status("building the ccf universe"):
+        u = ccf_universe(
+            _source(coverage_folder, bed_folder),
+            cutoff=cutoff,
+            confidence=confidence,
+            merge_distance=merge,
+            min_size=filter_size,
+            output_file=output_file,
+            chrom_sizes=chrom_sizes,
+            smooth=smooth,
+            coverage_prefix=coverage_prefix,
+            force=force,
+        )
     _report(u, output_file)
 
 
@@ -225,18 +241,19 @@ def build_ml(
     """Maximum-likelihood flexible universe (BED9) from a likelihood model."""
     from geniml.universe import ml_universe
 
-    u = ml_universe(
-        _source(coverage_folder, bed_folder),
-        model_file=model_file,
-        file_no=file_no,
-        merge_distance=merge,
-        min_size=filter_size,
-        output_file=output_file,
-        chrom_sizes=chrom_sizes,
-        smooth=smooth,
-        coverage_prefix=coverage_prefix,
-        force=force,
-    )
+    with _status("building the ml universe"):
+        u = ml_universe(
+            _source(coverage_folder, bed_folder),
+            model_file=model_file,
+            file_no=file_no,
+            merge_distance=merge,
+            min_size=filter_size,
+            output_file=output_file,
+            chrom_sizes=chrom_sizes,
+            smooth=smooth,
+            coverage_prefix=coverage_prefix,
+            force=force,
+        )
     _report(u, output_file)
 
 
@@ -259,18 +276,19 @@ def build_hmm(
     """Poisson-HMM flexible universe (BED9), Viterbi decoded in Rust."""
     from geniml.universe import hmm_universe
 
-    u = hmm_universe(
-        _source(coverage_folder, bed_folder),
-        states=states,
-        normalize=not not_normalize,
-        merge_distance=merge,
-        min_size=filter_size,
-        output_file=output_file,
-        chrom_sizes=chrom_sizes,
-        smooth=smooth,
-        coverage_prefix=coverage_prefix,
-        force=force,
-    )
+    with _status("building the hmm universe"):
+        u = hmm_universe(
+            _source(coverage_folder, bed_folder),
+            states=states,
+            normalize=not not_normalize,
+            merge_distance=merge,
+            min_size=filter_size,
+            output_file=output_file,
+            chrom_sizes=chrom_sizes,
+            smooth=smooth,
+            coverage_prefix=coverage_prefix,
+            force=force,
+        )
     _report(u, output_file)
 
 
