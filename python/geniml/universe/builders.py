@@ -53,7 +53,9 @@ Source = BedSource | Coverage
 
 def _is_coverage_folder(path: Path, prefix: str) -> bool:
     return path.is_dir() and any(
-        (path / f"{prefix}_{t}.bw").exists() for t in ("start", "core", "end")
+        (path / f"{prefix}_{t}.{ext}").exists()
+        for t in ("start", "core", "end")
+        for ext in ("bw", "bedGraph")
     )
 
 

@@ -177,7 +177,8 @@ def coverage_tracks(
         smooth: start/end smoothing half-width in bp (a start at ``s`` adds 1 on
             ``[s - smooth, s + smooth]``, clipped to the chromosome).
         prefix: file-name prefix.
-        format: ``"bigwig"`` (default) or ``"bedgraph"``.
+        format: ``"bigwig"`` (default) or ``"bedgraph"`` (then ``{prefix}_chrom.sizes`` is
+            written too, so that the folder can be read back).
         force: replace existing track files.
 
     Returns:
@@ -201,6 +202,9 @@ def load_coverage(
     tracks: Sequence[TrackName] = ("start", "core", "end"),
 ) -> Coverage:
     """Read ``{prefix}_start.bw``, ``{prefix}_core.bw`` and ``{prefix}_end.bw`` of a folder.
+
+    bedGraph tracks (``{prefix}_core.bedGraph`` ...) are read when the bigWig is absent; they
+    need the ``{prefix}_chrom.sizes`` that ``coverage_tracks(format="bedgraph")`` writes.
 
     Args:
         folder: the coverage folder (as written by :func:`coverage_tracks` or uniwig).

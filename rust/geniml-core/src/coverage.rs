@@ -403,6 +403,85 @@ impl TrackFormat {
     }
 }
 
+/// Chromosome lengths written next to bedGraph tracks.
+pub fn sizes_path(dir: &Path, prefix: &str) -> PathBuf {
+    dir.join(format!("{prefix}_chrom.sizes"))
+}
+
+/// Read a bedGraph track (`chrom start end value`; sorted or not) into RLE tracks, with the
+/// chromosome lengths of `sizes`. Values are truncated to integers as for bigWig.
+pub fn read_bedgraph(path: &Path, sizes: &[(String, u64)]) -> Result<Vec<(String, u32, Track)>> {
+    let data = bio::read_bytes(path)?;
+    let index: HashMap<&str, usize> = sizes
+        .iter()
+        .enumerate()
+        .map(|(k, (n, _))| (n.as_str(), k))
+        .collect();
+    let mut rows: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); sizes.len()];
+    for (ln, raw) in data.split(|&b| b == b'\n').enumerate() {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.is_empty() || line.starts_with(b"#") || line.starts_with(b"track") {
+            continue;
+        }
+        let err = |msg: String| GenimlError::BedParse {
+            path: path.to_path_buf(),
+            line: ln as u64 + 1,
+            msg,
+        };
+        let text = String::from_utf8_lossy(line);
+        let f: Vec<&str> = text.split('\t').collect();
+        if f.len() < 4 {
+            return Err(err(format!(
+                "expected 4 columns (chrom start end value), got {}",
+                f.len()
+            )));
+        }
+        let k = *index
+            .get(f[0])
+            .ok_or_else(|| err(format!("chromosome '{}' is not in the chrom sizes", f[0])))?;
+        let start: u32 = f[1]
+            .parse()
+            .map_err(|_| err(format!("bad start '{}'", f[1])))?;
+        let end: u32 = f[2]
+            .parse()
+            .map_err(|_| err(format!("bad end '{}'", f[2])))?;
+        let v: f64 = f[3]
+            .trim()
+            .parse()
+            .map_err(|_| err(format!("bad value '{}'", f[3])))?;
+        if !v.is_finite() || v < 0.0 || start > end {
+            return Err(err(format!(
+                "invalid interval or value: {start}-{end} = {v}"
+            )));
+        }
+        rows[k].push((start, end, v as u32));
+    }
+    sizes
+        .iter()
+        .zip(rows)
+        .map(|((name, len), mut r)| {
+            r.sort_unstable();
+            let mut t = Track::default();
+            let mut last_end = 0u32;
+            for (s, e, v) in r {
+                if s < last_end {
+                    return Err(GenimlError::BedParse {
+                        path: path.to_path_buf(),
+                        line: 0,
+                        msg: format!(
+                            "{name}: overlapping intervals at {s} (a bedGraph track \
+                                      needs disjoint intervals)"
+                        ),
+                    });
+                }
+                last_end = e;
+                t.push(s, e.min(*len as u32), v);
+            }
+            Ok((name.clone(), *len as u32, t))
+        })
+        .collect()
+}
+
 /// The path of one track file.
 pub fn track_path(dir: &Path, prefix: &str, kind: TrackKind, format: TrackFormat) -> PathBuf {
     dir.join(format!("{prefix}_{}.{}", kind.name(), format.extension()))
@@ -443,6 +522,16 @@ pub fn write_tracks(
             .collect()
     });
     results.into_iter().collect::<Result<Vec<()>>>()?;
+    if format == TrackFormat::BedGraph {
+        // bedGraph has no header: keep the chromosome lengths next to the tracks so that the
+        // folder can be read back (default cut-offs depend on them).
+        bio::atomic_write(&sizes_path(dir, prefix), true, |w| {
+            for c in &cov.chroms {
+                writeln!(w, "{}\t{}", c.name, c.size)?;
+            }
+            Ok(())
+        })?;
+    }
     Ok(paths)
 }
 
@@ -592,19 +681,50 @@ pub fn read_tracks(dir: &Path, prefix: &str, kinds: &[TrackKind]) -> Result<Cove
     }
     let paths: Vec<(TrackKind, PathBuf)> = kinds
         .iter()
-        .map(|&k| (k, track_path(dir, prefix, k, TrackFormat::BigWig)))
+        .map(|&k| {
+            let bw = track_path(dir, prefix, k, TrackFormat::BigWig);
+            let bg = track_path(dir, prefix, k, TrackFormat::BedGraph);
+            (k, if !bw.exists() && bg.exists() { bg } else { bw })
+        })
         .collect();
     if let Some((k, p)) = paths.iter().find(|(_, p)| !p.exists()) {
         return Err(GenimlError::Universe(format!(
             "{}: the coverage folder lacks the {} track {} (expected {prefix}_start.bw, \
-             {prefix}_core.bw and {prefix}_end.bw; check --coverage-prefix)",
+             {prefix}_core.bw and {prefix}_end.bw, or .bedGraph; check --coverage-prefix)",
             dir.display(),
             k.name(),
             p.display()
         )));
     }
-    let tracks: Vec<Result<Vec<(String, u32, Track)>>> =
-        crate::threads::pool().install(|| paths.par_iter().map(|(_, p)| read_bigwig(p)).collect());
+    let needs_sizes = paths
+        .iter()
+        .any(|(_, p)| p.extension().is_some_and(|e| e == "bedGraph"));
+    let sizes = if needs_sizes {
+        let sp = sizes_path(dir, prefix);
+        if !sp.exists() {
+            return Err(GenimlError::Universe(format!(
+                "{}: bedGraph tracks need the chromosome lengths in {} (written by `geniml \
+                 coverage --format bedgraph`)",
+                dir.display(),
+                sp.display()
+            )));
+        }
+        bio::read_chrom_sizes(&sp)?
+    } else {
+        Vec::new()
+    };
+    let tracks: Vec<Result<Vec<(String, u32, Track)>>> = crate::threads::pool().install(|| {
+        paths
+            .par_iter()
+            .map(|(_, p)| {
+                if p.extension().is_some_and(|e| e == "bedGraph") {
+                    read_bedgraph(p, &sizes)
+                } else {
+                    read_bigwig(p)
+                }
+            })
+            .collect()
+    });
     let mut by_name: HashMap<String, ChromCoverage> = HashMap::new();
     for ((kind, _), t) in paths.iter().zip(tracks) {
         for (name, size, track) in t? {

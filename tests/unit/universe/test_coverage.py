@@ -116,3 +116,22 @@ def test_real_collection_totals(shared_data):
     total = sum(int(r.widths.sum()) for r in BedSet(folder))
     assert int(((e - s).astype(np.int64) * v).sum()) == total
     assert np.all(v > 0) and np.all(s[1:] >= e[:-1])
+
+
+def test_bedgraph_folder_reads_back(tmp_path, bed):
+    from geniml.universe import cc_universe
+
+    p = bed("chr1\t10\t20\nchr1\t15\t30\nchr2\t0\t4\n")
+    sizes = {"chr1": 100, "chr2": 50}
+    coverage_tracks(p, sizes, tmp_path / "bg", smooth=3, format="bedgraph")
+    assert (tmp_path / "bg" / "all_chrom.sizes").read_text() == "chr1\t100\nchr2\t50\n"
+    back = load_coverage(tmp_path / "bg")
+    direct = compute_coverage(p, sizes, smooth=3)
+    assert back.chroms == direct.chroms
+    for c in sizes:
+        for k in ("start", "core", "end"):
+            assert _rows(back, c, k) == _rows(direct, c, k)
+    assert cc_universe(tmp_path / "bg") == cc_universe(direct)
+    (tmp_path / "bg" / "all_chrom.sizes").unlink()
+    with pytest.raises(UniverseError, match="chromosome lengths"):
+        load_coverage(tmp_path / "bg")
