@@ -326,6 +326,44 @@ pub fn coverage_from_regions(
     })
 }
 
+/// LSD radix sort of `u32` keys (three 11-bit passes); small slices use the std sort.
+fn radix_sort(v: &mut [u32]) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    if v.len() < 4096 {
+        v.sort_unstable();
+        return;
+    }
+    let max = v.iter().copied().max().unwrap_or(0);
+    let mut buf = vec![0u32; v.len()];
+    let mut shift = 0;
+    let mut in_buf = false;
+    while shift < 32 && (shift == 0 || (max >> shift) > 0) {
+        let (src, dst): (&[u32], &mut [u32]) = if in_buf {
+            (&buf[..], &mut v[..])
+        } else {
+            (&v[..], &mut buf[..])
+        };
+        let mut count = vec![0usize; BUCKETS + 1];
+        for &x in src {
+            count[((x >> shift) as usize & (BUCKETS - 1)) + 1] += 1;
+        }
+        for i in 0..BUCKETS {
+            count[i + 1] += count[i];
+        }
+        for &x in src {
+            let b = (x >> shift) as usize & (BUCKETS - 1);
+            dst[count[b]] = x;
+            count[b] += 1;
+        }
+        in_buf = !in_buf;
+        shift += BITS;
+    }
+    if in_buf {
+        v.copy_from_slice(&buf);
+    }
+}
+
 /// Tracks of one chromosome from its (unsorted) region starts and ends.
 fn chrom_tracks(
     name: &str,
@@ -334,8 +372,7 @@ fn chrom_tracks(
     ends: &mut [u32],
     smooth: u32,
 ) -> ChromCoverage {
-    starts.par_sort_unstable();
-    ends.par_sort_unstable();
+    rayon::join(|| radix_sort(starts), || radix_sort(ends));
     let core = Track::from_events(starts, ends);
     let window = |pos: &[u32]| {
         let ups: Vec<u32> = pos.iter().map(|&p| p.saturating_sub(smooth)).collect();
@@ -811,6 +848,20 @@ mod tests {
         let empty = RegionsRef::new(&names, &[], &[], &[]).unwrap();
         let err = coverage_from_regions(&[empty], &[], &[("c".into(), 3)], 0).unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn radix_sort_sorts() {
+        let mut x: Vec<u32> = (0..20_000u32)
+            .map(|i| i.wrapping_mul(2_654_435_761) >> 3)
+            .collect();
+        let mut y = x.clone();
+        radix_sort(&mut x);
+        y.sort_unstable();
+        assert_eq!(x, y);
+        let mut z = vec![5u32; 5000];
+        radix_sort(&mut z);
+        assert!(z.iter().all(|&v| v == 5));
     }
 
     #[test]
