@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from geniml.universe import cc_universe, ccf_universe, coverage_tracks
@@ -102,6 +104,7 @@ print(repr(float(get_mean_rbs(folder, flist, flex, 1, flexible=True))))
 """
 
 
+@pytest.mark.skipif(shutil.which("bedtools") is None, reason="upstream assess needs bedtools")
 def test_f10_rbs_equal_upstream(shared_data, peer, tmp_path):
     from geniml.universe import assess
 

@@ -149,7 +149,7 @@ fn windows(c: &ChromCoverage, values: impl Fn([u32; 3]) -> bool) -> Vec<(u32, u3
         match cur {
             Some((a, last)) if s - last <= 1000 => cur = Some((a, e - 1)),
             Some((a, last)) => {
-                out.push((win_start(a, first), last + 500));
+                out.push((win_start(a, first), last.saturating_add(500)));
                 first = false;
                 cur = Some((s, e - 1));
             }
@@ -157,7 +157,7 @@ fn windows(c: &ChromCoverage, values: impl Fn([u32; 3]) -> bool) -> Vec<(u32, u3
         }
     }
     if let Some((a, last)) = cur {
-        out.push((win_start(a, first), (last + 500).min(c.size)));
+        out.push((win_start(a, first), last.saturating_add(500).min(c.size)));
     }
     out
 }
@@ -375,16 +375,22 @@ impl Default for HmmParams {
 /// `scipy.stats.nbinom.ppf(q, 1, p)` (a geometric distribution): the smallest `k >= 0` with
 /// `1 - (1 - p)^(k + 1) >= q`.
 fn geometric_ppf(q: f64, p: f64) -> u32 {
+    const CAP: u32 = 65_535; // upstream stores the result in a uint16 track
     if q <= 0.0 {
         return 0;
     }
-    let guess = ((1.0 - q).ln() / (1.0 - p).ln() - 1.0).ceil().max(0.0);
+    if q >= 1.0 {
+        return CAP;
+    }
+    let guess = ((1.0 - q).ln() / (1.0 - p).ln() - 1.0)
+        .ceil()
+        .clamp(0.0, f64::from(CAP));
     let mut k = guess as u32;
-    let cdf = |k: u32| 1.0 - (1.0 - p).powi(k as i32 + 1);
+    let cdf = |k: u32| 1.0 - (1.0 - p).powi(k.min(CAP) as i32 + 1);
     while k > 0 && cdf(k - 1) >= q {
         k -= 1;
     }
-    while cdf(k) < q {
+    while k < CAP && cdf(k) < q {
         k += 1;
     }
     k
@@ -478,7 +484,7 @@ fn hmm_apply(maps: Option<&[Vec<u32>; 3]>, states: u8, v: [u32; 3]) -> [u32; 3] 
         None => v,
     };
     if states == 3 {
-        let b = v[0] + v[2];
+        let b = v[0].saturating_add(v[2]);
         v = [b, v[1], b];
     }
     v

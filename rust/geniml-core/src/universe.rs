@@ -273,7 +273,7 @@ fn flexible_run(
             core_s.push(next.0 + u32::from(next.0 == m + 1));
         }
     }
-    core_e.push((cl.1 - 1) - u32::from(cl.1 == re));
+    core_e.push((cl.1 - 1).saturating_sub(u32::from(cl.1 == re)));
     ends.push(re - 1);
     for i in 0..starts.len() {
         let (a, b) = (core_s[i], core_e[i]);
@@ -424,6 +424,19 @@ mod tests {
         assert!((quantile(&hist, &cum, 0.5) - 1.5).abs() < 1e-12);
         assert!((quantile(&hist, &cum, 0.7) - 2.3).abs() < 1e-12);
         assert!((quantile(&hist, &cum, 1.0) - 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn single_core_base_at_chromosome_start_does_not_panic() {
+        let c = chrom(10, &[(0, 1, 9), (5, 6, 1)]);
+        let got = ccf_chrom(
+            &c,
+            &CcfOptions {
+                cutoff: Some(1.0),
+                ..CcfOptions::default()
+            },
+        );
+        assert!(got.iter().all(|r| r.thick.0 < r.thick.1));
     }
 
     #[test]
