@@ -19,6 +19,10 @@ MODULES = [
     "geniml.evaluation.plot",
     "geniml.evaluation.region_scores",
     "geniml.eval.utils",
+    "geniml.universe.coverage",
+    "geniml.universe.builders",
+    "geniml.universe.likelihood",
+    "geniml.universe.assess",
 ]
 
 
