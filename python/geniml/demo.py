@@ -48,6 +48,39 @@ def step_collections(data: Path, out: Path) -> dict:
     return result
 
 
+def step_universe(collections: dict, data: Path, out: Path):
+    """Coverage tracks of all hg19 files, a CC universe, and its assessment."""
+    from geniml.universe import assess_universe, build_universe, coverage_tracks
+
+    paths = [p for bs in collections.values() for p in bs.paths]
+    sizes = data / "chromsizes" / "hg19.chrom.sizes"
+    t0 = time.perf_counter()
+    coverage_tracks(paths, sizes, out / "coverage", force=True)
+    t_cov = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    universe = build_universe(
+        paths,
+        "cc",
+        chrom_sizes=sizes,
+        cutoff=1,
+        merge_distance=100,
+        min_size=50,
+        output_file=out / "universe_cc.bed",
+        force=True,
+    )
+    t_cc = time.perf_counter() - t0
+    summary = assess_universe(universe, paths)
+    _say(
+        f"  coverage tracks (bigWig) in {t_cov:.2f} s -> {out / 'coverage'}; CC universe "
+        f"({len(universe):,} regions, mean {summary['mean_size']:.0f} bp) in {t_cc:.2f} s"
+    )
+    _say(
+        f"  assessment: coverage {summary['coverage']:.1%} of input regions, mean F10 "
+        f"{summary['F_10']:.3f}, mean RBS {summary['RBS']:.3f}"
+    )
+    return universe
+
+
 def step_tokens(collections: dict, out: Path, universe) -> dict:
     """Tokenize every file of each collection against a universe; report coverage."""
     import numpy as np
@@ -165,15 +198,13 @@ def main(argv: list[str] | None = None) -> int:
     _say("[1] BED collections")
     collections = step_collections(args.data, args.out)
     hg19 = {k: v for k, v in collections.items() if k != "geniml_hg38_sample"}
-    from geniml.io import BedSet, RegionSet
-
-    union = BedSet([p for bs in hg19.values() for p in bs.paths]).to_regionset().merge()
-    universe = RegionSet((union.chrom_array(), union.starts, union.ends))
-    _say(f"[2] tokens (universe: merged union of the hg19 collections, {len(universe):,} regions)")
+    _say("[2] universe from the hg19 collections (coverage tracks -> CC builder), assessed")
+    universe = step_universe(hg19, args.data, args.out)
+    _say(f"[3] tokens against the universe ({len(universe):,} regions)")
     docs = step_tokens(hg19, args.out, universe)
-    _say("[3] Region2Vec on the tokenized collections, region-set embeddings, evaluation")
+    _say("[4] Region2Vec on the tokenized collections, region-set embeddings, evaluation")
     step_region2vec(docs, universe, args.data, args.out)
-    _say("[4] scATAC-seq cells -> scEmbed -> clusters")
+    _say("[5] scATAC-seq cells -> scEmbed -> clusters")
     step_scembed(args.data, args.out)
 
     _say(f"done; outputs in {args.out}/")
