@@ -12,13 +12,16 @@ $(VENV)/.stamp: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q "maturin>=1.9.4,<2"
-	$(VPY) -m pip install -q -e ".[all]"
+	$(VPY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	  o = p['optional-dependencies']; print('\n'.join(p['dependencies'] + o['ml'] + o['test']))" \
+	  > $(VENV)/requirements.txt
+	$(VPY) -m pip install -q -r $(VENV)/requirements.txt
 	touch $@
 
 venv: $(VENV)/.stamp
 
-build: venv  ## release build of geniml._core into the venv
-	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release --skip-install -q
+build: venv  ## release build of geniml._core into the venv (editable install)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release -q
 
 demo: build  ## the main job on real data from ../shared/data
 	$(VPY) -m geniml.demo --data $(DATA) --out $(OUT)

@@ -47,6 +47,22 @@ def naive_overlaps(
     return out
 
 
+def naive_genome_distance(u: tuple[int, int], v: tuple[int, int]) -> float:
+    """Zheng et al. genome distance of two same-chromosome (start, end) regions, one pair."""
+    if u[1] < v[1]:
+        return float(max(v[0] - u[1] + 1, 0))
+    return float(max(u[0] - v[1] + 1, 0))
+
+
+def naive_neighbour_overlap(genome: list[int], embed: list[int], sizes: list[int]) -> list[float]:
+    """|genome[:i] & embed[:i]| / |genome[:i]| for each neighbourhood size i (0 if empty)."""
+    out = []
+    for i in sizes:
+        g = set(genome[:i])
+        out.append(len(g & set(embed[:i])) / len(g) if g else 0.0)
+    return out
+
+
 def naive_coverage(
     rows: list[tuple[str, int, int]], sizes: dict[str, int], smooth: int
 ) -> dict[str, dict[str, list[int]]]:

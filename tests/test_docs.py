@@ -9,6 +9,16 @@ import pytest
 
 MODULES = [
     "geniml.io",
+    "geniml.tokenization.tokenizer",
+    "geniml.tokenization.files",
+    "geniml.tokenization.dataset",
+    "geniml.region2vec._nn",
+    "geniml.region2vec.model",
+    "geniml.evaluation.metrics",
+    "geniml.evaluation.models",
+    "geniml.evaluation.plot",
+    "geniml.evaluation.region_scores",
+    "geniml.eval.utils",
     "geniml.universe.coverage",
     "geniml.universe.builders",
     "geniml.universe.likelihood",

@@ -38,6 +38,8 @@ __all__ = [
     "load_universe",
     "read_bed",
     "read_chrom_sizes",
+    "read_scatac",
+    "tokenize_cells",
     "write_bed",
 ]
 
@@ -597,3 +599,87 @@ class BedSet:
     def __repr__(self) -> str:
         n = sum(len(r) for r in self.region_sets)
         return f"BedSet({len(self)} files, {n} regions)"
+
+
+def tokenize_cells(
+    adata,
+    universe_file,
+    output=None,
+    *,
+    fraction: float = 1e-9,
+    min_tokens: int = 0,
+    force: bool = False,
+):
+    """Tokenize AnnData cells into a parquet ``tokens`` file.
+
+    See :func:`geniml.tokenization.tokenize_cells` (this is the same function, kept here
+    because upstream users import it from ``geniml.io``).
+    """
+    from geniml.tokenization import tokenize_cells as _tokenize_cells
+
+    return _tokenize_cells(
+        adata, universe_file, output, fraction=fraction, min_tokens=min_tokens, force=force
+    )
+
+
+def read_scatac(folder: str | os.PathLike, *, matrix: str | None = None):
+    """Read a 10x-style scATAC folder into AnnData (cells x peaks).
+
+    The folder holds a MatrixMarket matrix (``matrix.mtx`` or any ``*.mtx``, gzip allowed),
+    ``peaks.bed`` and ``barcodes.tsv`` (one barcode per line) or ``cells.tsv`` (a header line
+    and a ``cell`` column; other columns become ``obs`` columns, e.g. ``cell_type``). The
+    matrix may be peaks x cells or cells x peaks; its orientation is taken from the number of
+    peaks. ``var`` gets ``chr``/``start``/``end`` columns.
+
+    Raises:
+        FileNotFoundError: a required file is missing (the message lists what was looked for).
+        AnnDataLayoutError: the matrix shape matches neither peaks x cells nor cells x peaks.
+    """
+    import anndata as ad
+    import pandas as pd
+    import scipy.io
+    import scipy.sparse as sp
+
+    from geniml.exceptions import AnnDataLayoutError
+
+    folder = Path(folder)
+    mtx = (
+        folder / matrix
+        if matrix
+        else next(iter(sorted(folder.glob("*.mtx")) + sorted(folder.glob("*.mtx.gz"))), None)
+    )
+    if mtx is None or not mtx.exists():
+        raise FileNotFoundError(f"{folder}: no MatrixMarket file (*.mtx, *.mtx.gz)")
+    peaks_path = next(
+        (folder / n for n in ("peaks.bed", "peaks.bed.gz") if (folder / n).exists()), None
+    )
+    if peaks_path is None:
+        raise FileNotFoundError(f"{folder}: no peaks.bed")
+    peaks = read_bed(peaks_path)
+    if (folder / "cells.tsv").exists():
+        obs = pd.read_csv(folder / "cells.tsv", sep="\t", dtype=str)
+        key = "cell" if "cell" in obs.columns else obs.columns[0]
+        obs = obs.set_index(key)
+    elif (folder / "barcodes.tsv").exists() or (folder / "barcodes.tsv.gz").exists():
+        bc = folder / "barcodes.tsv"
+        bc = bc if bc.exists() else folder / "barcodes.tsv.gz"
+        obs = pd.DataFrame(index=pd.read_csv(bc, sep="\t", header=None, dtype=str)[0].values)
+    else:
+        raise FileNotFoundError(f"{folder}: no barcodes.tsv or cells.tsv")
+    x = sp.csr_matrix(scipy.io.mmread(mtx))
+    n_peaks, n_cells = len(peaks), len(obs)
+    if x.shape == (n_peaks, n_cells):
+        x = x.T.tocsr()
+    elif x.shape != (n_cells, n_peaks):
+        raise AnnDataLayoutError(
+            f"{mtx}: matrix shape {x.shape} matches neither peaks x cells ({n_peaks}, {n_cells}) "
+            f"nor cells x peaks ({n_cells}, {n_peaks})"
+        )
+    obs.index = obs.index.astype(str)
+    if not obs.index.is_unique:  # e.g. 23 cells of the Schep set are all named "NEW"
+        obs.index = ad.utils.make_index_unique(obs.index)
+    var = pd.DataFrame(
+        {"chr": peaks.chrom_array().astype(str), "start": peaks.starts, "end": peaks.ends},
+        index=[f"{r.chrom}:{r.start}-{r.end}" for r in peaks],
+    )
+    return ad.AnnData(X=x.astype("float32"), obs=obs, var=var)

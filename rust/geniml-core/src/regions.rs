@@ -398,6 +398,50 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Parse region names `chr:start-end`, `chr-start-end` or `chr_start_end` (the last two
+/// separators are taken from the right, so contig names may hold `-` or `_`).
+pub fn parse_region_names(labels: &[String]) -> Result<RegionSet> {
+    let mut table = crate::chrom::ChromTable::new();
+    let mut out = RegionSet::default();
+    for (i, label) in labels.iter().enumerate() {
+        let bad = || {
+            GenimlError::InvalidInput(format!(
+                "region name #{i} '{label}' is not of the form chr:start-end, chr-start-end or chr_start_end"
+            ))
+        };
+        let (chrom, start, end) = split_region_name(label).ok_or_else(bad)?;
+        if start > end {
+            return Err(GenimlError::InvalidInput(format!(
+                "region name #{i} '{label}': start ({start}) is greater than end ({end})"
+            )));
+        }
+        out.chroms.push(table.intern(chrom));
+        out.starts.push(start);
+        out.ends.push(end);
+    }
+    out.names = table.into_names();
+    Ok(out)
+}
+
+fn split_region_name(label: &str) -> Option<(&str, u32, u32)> {
+    if let Some((chrom, rest)) = label.rsplit_once(':') {
+        let (s, e) = rest.split_once('-')?;
+        return Some((chrom, s.trim().parse().ok()?, e.trim().parse().ok()?));
+    }
+    for sep in ['-', '_'] {
+        let mut parts = label.rsplitn(3, sep);
+        let (Some(e), Some(s), Some(chrom)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        if let (Ok(s), Ok(e)) = (s.parse(), e.parse()) {
+            if !chrom.is_empty() {
+                return Some((chrom, s, e));
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,9 @@ mod hmm;
 mod io;
 mod regions;
 mod threads;
+mod tokenize;
 mod universe;
+mod w2v;
 
 #[pyo3::pymodule]
 mod _core {
@@ -32,6 +34,12 @@ mod _core {
     };
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
+    #[pymodule_export]
+    use crate::tokenize::{
+        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
+    };
+    #[pymodule_export]
+    use crate::w2v::PyW2vCorpus;
     #[pymodule_export]
     use crate::universe::{cc_universe, ccf_universe};
 

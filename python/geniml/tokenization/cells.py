@@ -1,0 +1,285 @@
+"""Single cells to tokens: AnnData (cells x peaks) and fragment files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from geniml import _core
+from geniml.exceptions import AnnDataLayoutError, GenimlValueError
+from geniml.io import RegionSet
+from geniml.tokenization.tokenizer import Tokenizer
+
+if TYPE_CHECKING:
+    import anndata
+
+__all__ = [
+    "TokenizedCells",
+    "peaks_from_anndata",
+    "read_tokens_parquet",
+    "tokenize_anndata",
+    "tokenize_cells",
+    "tokenize_fragments",
+]
+
+UNIVERSE_KEY = "geniml.universe"
+COORD_COLUMNS = (
+    ("chr", "start", "end"),
+    ("chrom", "start", "end"),
+    ("seqnames", "start", "end"),
+    ("chromosome", "start", "end"),
+)
+
+
+class TokenizedCells:
+    """Token ids of many cells, held as CSR.
+
+    Attributes:
+        cells: cell names (barcodes), in row order.
+        offsets: ``int64``; cell i has ``ids[offsets[i]:offsets[i+1]]``.
+        ids: ``int64`` token ids (sorted and unique within a cell).
+    """
+
+    def __init__(
+        self,
+        cells: list[str],
+        offsets: np.ndarray,
+        ids: np.ndarray,
+        *,
+        universe_path: str | None = None,
+    ) -> None:
+        if len(offsets) != len(cells) + 1:
+            raise GenimlValueError(f"{len(cells)} cells but {len(offsets)} offsets")
+        self.cells = list(cells)
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self.ids = np.asarray(ids, dtype=np.int64)
+        #: the universe file the ids refer to, when known (kept in parquet metadata)
+        self.universe_path = universe_path
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def ids_for(self, i: int | str) -> np.ndarray:
+        """Token ids of cell ``i`` (a row number or a cell name)."""
+        if isinstance(i, str):
+            i = self.cells.index(i)
+        return self.ids[self.offsets[i] : self.offsets[i + 1]]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Number of tokens of each cell."""
+        return np.diff(self.offsets)
+
+    def filter(self, min_tokens: int = 1) -> TokenizedCells:
+        """Only the cells with at least ``min_tokens`` tokens."""
+        keep = np.flatnonzero(self.lengths >= min_tokens)
+        lengths = self.lengths[keep]
+        offsets = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        if len(keep):
+            idx = (
+                np.concatenate([np.arange(self.offsets[k], self.offsets[k + 1]) for k in keep])
+                if len(keep) < 50_000
+                else np.repeat(self.offsets[keep] - offsets[:-1], lengths) + np.arange(offsets[-1])
+            )
+            ids = self.ids[idx]
+        else:
+            ids = np.zeros(0, dtype=np.int64)
+        return TokenizedCells(
+            [self.cells[k] for k in keep], offsets, ids, universe_path=self.universe_path
+        )
+
+    def as_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(offsets, ids)``, both ``int64``."""
+        return self.offsets, self.ids
+
+    def to_parquet(self, path: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write upstream's Region2VecDataset layout: columns ``cell`` and ``tokens: list<int32>``.
+
+        The universe file path, when known, is kept in the schema metadata
+        (``geniml.universe``), so that a model trained on the file can find its tokenizer.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = Path(path)
+        if path.exists() and not force:
+            raise FileExistsError(f"{path}: output exists; pass force=True to replace it")
+        if self.ids.size and self.ids.max() > np.iinfo(np.int32).max:
+            raise GenimlValueError("token ids do not fit in int32")
+        list_type = pa.list_ if self.offsets[-1] < 2**31 else pa.large_list
+        off_type = np.int32 if list_type is pa.list_ else np.int64
+        tokens = (
+            pa.ListArray.from_arrays(
+                pa.array(self.offsets.astype(off_type)), pa.array(self.ids.astype(np.int32))
+            )
+            if list_type is pa.list_
+            else pa.LargeListArray.from_arrays(
+                pa.array(self.offsets), pa.array(self.ids.astype(np.int32))
+            )
+        )
+        table = pa.table({"cell": pa.array(self.cells, type=pa.string()), "tokens": tokens})
+        if self.universe_path is not None:
+            table = table.replace_schema_metadata({UNIVERSE_KEY: str(self.universe_path)})
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+        return path
+
+    def __repr__(self) -> str:
+        mean = float(self.lengths.mean()) if len(self) else 0.0
+        return f"TokenizedCells({len(self)} cells, {mean:.1f} tokens per cell)"
+
+
+def read_tokens_parquet(path: str | os.PathLike) -> TokenizedCells:
+    """Read a parquet ``tokens`` file (as written by :func:`tokenize_cells`)."""
+    import pyarrow.parquet as pq
+
+    from geniml.tokenization.dataset import _read_parquet
+
+    names, offsets, ids = _read_parquet(Path(path))
+    meta = pq.read_schema(path).metadata or {}
+    universe = meta.get(UNIVERSE_KEY.encode())
+    return TokenizedCells(
+        names, offsets, ids, universe_path=universe.decode() if universe else None
+    )
+
+
+def peaks_from_anndata(adata: anndata.AnnData) -> RegionSet:
+    """The peaks of an AnnData object, as a RegionSet.
+
+    Peaks come from ``var`` columns chr/start/end, or from names such as ``chr1:100-200``,
+    ``chr1-100-200`` or ``chr1_100_200``.
+
+    Raises:
+        AnnDataLayoutError: no coordinates were found (the message lists what was tried).
+    """
+    var = adata.var
+    for cols in COORD_COLUMNS:
+        if all(c in var.columns for c in cols):
+            try:
+                starts = np.asarray(var[cols[1]], dtype=np.int64)
+                ends = np.asarray(var[cols[2]], dtype=np.int64)
+            except (TypeError, ValueError) as err:
+                raise AnnDataLayoutError(
+                    f"adata.var columns {cols[1]!r}/{cols[2]!r} are not integers: {err}"
+                ) from err
+            return RegionSet((np.asarray(var[cols[0]]).astype(str), starts, ends))
+    names = [str(x) for x in adata.var_names]
+    try:
+        cn, (c, s, e) = _core.parse_region_names(names)
+    except ValueError as err:
+        tried = ", ".join("/".join(c) for c in COORD_COLUMNS)
+        raise AnnDataLayoutError(
+            f"AnnData has no peak coordinates: looked for adata.var columns ({tried}) and for "
+            f"var names like 'chr1:100-200', 'chr1-100-200' or 'chr1_100_200' ({err})"
+        ) from err
+    return RegionSet._from_columns(cn, c, s, e)
+
+
+def _as_anndata(adata: anndata.AnnData | str | os.PathLike) -> anndata.AnnData:
+    if isinstance(adata, (str, os.PathLike)):
+        import anndata as ad
+
+        path = Path(adata)
+        if not path.exists():
+            raise FileNotFoundError(f"AnnData file not found: {path}")
+        return ad.read_h5ad(path)
+    return adata
+
+
+def _cells_csr(x) -> tuple[np.ndarray, np.ndarray]:
+    import scipy.sparse as sp
+
+    m = x if sp.issparse(x) else sp.csr_matrix(np.asarray(x))
+    m = sp.csr_matrix(m)
+    if m.nnz and (m.data == 0).any():
+        m = m.copy()
+        m.eliminate_zeros()
+    return m.indptr.astype(np.int64), m.indices.astype(np.int64)
+
+
+def tokenize_anndata(
+    adata: anndata.AnnData | str | os.PathLike, tokenizer: Tokenizer, *, fraction: float = 1e-9
+) -> TokenizedCells:
+    """Tokenize every cell of an AnnData object (cells x peaks, any non-zero counts).
+
+    The peak set is tokenized once (peak -> universe tokens); each cell's sparse row then
+    becomes the sorted set of its peaks' tokens, in Rust, in parallel.
+    """
+    adata = _as_anndata(adata)
+    peaks = peaks_from_anndata(adata)
+    off, ids = tokenizer.overlaps(peaks, fraction=fraction)
+    indptr, indices = _cells_csr(adata.X)
+    c_off, c_ids, _ = _core.cells_to_tokens(
+        indptr, indices, off.astype(np.uint64), ids, tokenizer.n_regions
+    )
+    path = getattr(tokenizer, "path", None)
+    return TokenizedCells(
+        [str(c) for c in adata.obs_names],
+        c_off.astype(np.int64),
+        c_ids.astype(np.int64),
+        universe_path=str(Path(path).resolve()) if path else None,
+    )
+
+
+def tokenize_cells(
+    adata: anndata.AnnData | str | os.PathLike,
+    universe_file: str | os.PathLike | Tokenizer,
+    output: str | os.PathLike | None = None,
+    *,
+    fraction: float = 1e-9,
+    min_tokens: int = 0,
+    force: bool = False,
+) -> TokenizedCells:
+    """Tokenize the cells of an AnnData object (or ``.h5ad`` path) against a universe.
+
+    Args:
+        adata: AnnData with peaks in ``var`` (chr/start/end columns or region-like names).
+        universe_file: universe BED (or a Tokenizer).
+        output: parquet file to write (``cell``, ``tokens: list<int32>``); optional.
+        fraction: minimum overlap as a fraction of the peak.
+        min_tokens: drop cells with fewer tokens.
+        force: replace an existing output.
+
+    Returns:
+        The tokenized cells.
+    """
+    tok = (
+        universe_file if isinstance(universe_file, Tokenizer) else Tokenizer.from_bed(universe_file)
+    )
+    cells = tokenize_anndata(adata, tok, fraction=fraction)
+    if min_tokens > 0:
+        cells = cells.filter(min_tokens)
+    if output is not None:
+        cells.to_parquet(output, force=force)
+    return cells
+
+
+def tokenize_fragments(
+    fragments_file: str | os.PathLike,
+    tokenizer: Tokenizer,
+    *,
+    barcodes: list[str] | None = None,
+    fraction: float = 1e-9,
+) -> TokenizedCells:
+    """Tokenize a fragment file (chrom, start, end, barcode, count; gzip or plain).
+
+    Each barcode becomes a cell with the sorted set of tokens its fragments overlap; a file
+    without a barcode column is one cell named after the file. The file is read block by
+    block and tokenized in parallel.
+    """
+    path = Path(fragments_file)
+    names, (off, ids, _), _n = tokenizer._inner.tokenize_fragments(
+        path, set(barcodes) if barcodes is not None else None, float(fraction)
+    )
+    upath = tokenizer.path
+    return TokenizedCells(
+        names,
+        off.astype(np.int64),
+        ids.astype(np.int64),
+        universe_path=str(Path(upath).resolve()) if upath else None,
+    )

@@ -1,0 +1,272 @@
+"""File-level tokenization functions (the seed API): folders of BED files to token files."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+from geniml.exceptions import GenimlValueError
+from geniml.io import bed_files_in
+from geniml.tokenization.tokenizer import RegionsLike, Tokenizer, as_regionset
+
+__all__ = [
+    "CoverageReport",
+    "check_coverage",
+    "hard_tokenization",
+    "soft_tokenization",
+    "universe_tokenization",
+]
+
+COVERAGE_WARNING = 0.8
+
+
+def _tokenizer(universe: str | os.PathLike | Tokenizer) -> Tokenizer:
+    return universe if isinstance(universe, Tokenizer) else Tokenizer.from_bed(universe)
+
+
+def _inputs(
+    src_folder: str | os.PathLike, file_list: str | os.PathLike | Sequence[str] | None
+) -> list[Path]:
+    src = Path(src_folder)
+    if file_list is None:
+        files = bed_files_in(src)
+    else:
+        names = (
+            Path(file_list).read_text().split()
+            if isinstance(file_list, (str, os.PathLike))
+            else list(file_list)
+        )
+        files = [src / n for n in names]
+        missing = [str(f) for f in files if not f.exists()]
+        if missing:
+            raise FileNotFoundError(f"files named in file_list are missing: {missing[:5]}")
+    if not files:
+        raise FileNotFoundError(f"{src}: no BED files to tokenize")
+    return files
+
+
+def _check_outputs(outputs: list[Path], force: bool) -> None:
+    existing = [str(p) for p in outputs if p.exists()]
+    if existing and not force:
+        raise FileExistsError(
+            f"{len(existing)} output file(s) exist, e.g. {existing[0]}; pass force=True to "
+            "replace them"
+        )
+
+
+def hard_tokenization(
+    src_folder: str | os.PathLike,
+    dst_folder: str | os.PathLike,
+    universe_file: str | os.PathLike | Tokenizer,
+    fraction: float = 1e-9,
+    file_list: str | os.PathLike | Sequence[str] | None = None,
+    *,
+    p_value_threshold: float | None = None,
+    n_threads: int | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """Tokenize every BED file of a folder into a BED of the universe regions it overlaps.
+
+    The upstream format: one output per input (same file name) holding the universe regions
+    the file overlaps, each once, in universe order. As upstream (``bedtools intersect -a
+    universe -b file -u -f fraction``), ``fraction`` is measured against the universe region.
+
+    Args:
+        src_folder: folder of BED files.
+        dst_folder: output folder (created).
+        universe_file: universe BED (or a Tokenizer).
+        fraction: minimum overlap as a fraction of the universe region (default: any 1 bp).
+        file_list: a text file naming the inputs (one per line) or a list of names.
+        p_value_threshold: the seed's name for ``fraction``; wins when given.
+        n_threads: threads (default: all cores, or ``GENIML_NUM_THREADS``).
+        force: replace existing outputs.
+
+    Returns:
+        The paths written.
+    """
+    if p_value_threshold is not None:
+        fraction = p_value_threshold
+    tok = _tokenizer(universe_file)
+    files = _inputs(src_folder, file_list)
+    dst = Path(dst_folder)
+    dst.mkdir(parents=True, exist_ok=True)
+    outputs = [dst / f.name for f in files]
+    _check_outputs(outputs, force)
+    u = tok.universe
+    written = []
+    for start in range(0, len(files), 64):
+        chunk = files[start : start + 64]
+        arrays = tok._inner.tokenize_paths(
+            chunk, float(fraction), "universe", True, True, n_threads
+        )
+        for f, ids in zip(chunk, arrays, strict=True):
+            out = dst / f.name
+            u[ids].to_bed(out, force=force)
+            written.append(out)
+    return written
+
+
+def soft_tokenization(
+    src_folder: str | os.PathLike,
+    dst_folder: str | os.PathLike,
+    universe_file: str | os.PathLike | Tokenizer,
+    overlap_threshold: float = 0.5,
+    file_list: str | os.PathLike | Sequence[str] | None = None,
+    *,
+    force: bool = False,
+) -> list[Path]:
+    """Soft-tokenize every BED file of a folder.
+
+    Each output (same file name) is a BED4 of the universe regions the file overlaps, in
+    universe order, with the weight of each: the largest ``overlap / query length`` over the
+    file's regions. Overlaps below ``overlap_threshold`` are dropped.
+
+    Returns:
+        The paths written.
+    """
+    tok = _tokenizer(universe_file)
+    files = _inputs(src_folder, file_list)
+    dst = Path(dst_folder)
+    dst.mkdir(parents=True, exist_ok=True)
+    _check_outputs([dst / f.name for f in files], force)
+    written = []
+    for f in files:
+        soft = tok.soft_tokenize(f, overlap_threshold=overlap_threshold)
+        best = np.zeros(tok.n_regions, dtype=np.float32)
+        np.maximum.at(best, soft.ids.astype(np.int64), soft.weights)
+        ids = np.flatnonzero(best > 0)
+        out = dst / f.name
+        _write_text(
+            out,
+            [
+                f"{r.chrom}\t{r.start}\t{r.end}\t{w:.6g}"
+                for r, w in zip(tok.universe[ids], best[ids], strict=True)
+            ],
+            force,
+        )
+        written.append(out)
+    return written
+
+
+def _write_text(path: Path, lines: list[str], force: bool) -> None:
+    if path.exists() and not force:
+        raise FileExistsError(f"{path}: output exists; pass force=True to replace it")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text("".join(line + "\n" for line in lines))
+    os.replace(tmp, path)
+
+
+def universe_tokenization(
+    bed_file: str | os.PathLike,
+    universe_file: str | os.PathLike,
+    output_file: str | os.PathLike = "tokens.txt",
+    method: Literal["hard", "soft"] = "hard",
+    threshold: float = 1e-9,
+    *,
+    force: bool = False,
+) -> Path:
+    """Tokenize one BED file into a text file: one line per query region.
+
+    Each line is ``chrom<TAB>start<TAB>end<TAB>tokens`` where tokens are comma-separated ids
+    (``method="hard"``; ``<unk>``'s id when nothing overlaps) or ``id:weight`` pairs
+    (``method="soft"``, weight = overlap / region length, pairs below ``threshold`` dropped).
+    """
+    if method not in ("hard", "soft"):
+        raise GenimlValueError(f"`method` must be one of {{'hard','soft'}}, got {method!r}")
+    tok = _tokenizer(universe_file)
+    rs = as_regionset(bed_file)
+    if method == "hard":
+        off, ids = tok.overlaps(rs, fraction=threshold)
+        weights = None
+    else:
+        off, ids, weights = tok.soft_tokenize(rs, overlap_threshold=threshold)
+    unk = str(tok.unk_token_id)
+    lines = []
+    for r, reg in enumerate(rs):
+        a, b = int(off[r]), int(off[r + 1])
+        if weights is None:
+            toks = ",".join(map(str, ids[a:b].tolist())) or unk
+        else:
+            toks = ",".join(
+                f"{i}:{w:.6g}"
+                for i, w in zip(ids[a:b].tolist(), weights[a:b].tolist(), strict=True)
+            )
+        lines.append(f"{reg.chrom}\t{reg.start}\t{reg.end}\t{toks}")
+    out = Path(output_file)
+    _write_text(out, lines, force)
+    return out
+
+
+class CoverageReport(NamedTuple):
+    """How well a universe covers a region set.
+
+    Attributes:
+        n_regions: query regions.
+        n_regions_with_token: query regions overlapping at least one universe region.
+        frac_regions_covered: ``n_regions_with_token / n_regions``.
+        frac_bp_covered: fraction of query base pairs inside a universe region.
+        n_universe_used: distinct universe regions hit.
+        frac_universe_used: ``n_universe_used / universe size``.
+    """
+
+    n_regions: int
+    n_regions_with_token: int
+    frac_regions_covered: float
+    frac_bp_covered: float
+    n_universe_used: int
+    frac_universe_used: float
+
+
+def check_coverage(
+    bed_file_or_regions: RegionsLike | Sequence[str | os.PathLike],
+    universe_file: str | os.PathLike | Tokenizer,
+    threshold: float = 1e-9,
+    *,
+    warn: bool = True,
+) -> CoverageReport:
+    """Coverage of a region set (or several BED files together) by a universe.
+
+    Warns when fewer than 80% of the query regions get a token (the seed's rule of thumb).
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> u = RegionSet([("chr1", 0, 100), ("chr1", 200, 300)])
+        >>> r = check_coverage(RegionSet([("chr1", 50, 150), ("chr1", 250, 260)]), Tokenizer(u))
+        >>> r.frac_regions_covered, r.frac_bp_covered, r.frac_universe_used
+        (1.0, 0.5454545454545454, 1.0)
+    """
+    tok = _tokenizer(universe_file)
+    if (
+        isinstance(bed_file_or_regions, (list, tuple))
+        and bed_file_or_regions
+        and all(isinstance(x, (str, os.PathLike)) for x in bed_file_or_regions)
+    ):
+        from geniml.io import BedSet
+
+        rs = BedSet(list(bed_file_or_regions)).to_regionset()
+    else:
+        rs = as_regionset(bed_file_or_regions)
+    n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(
+        rs._names, rs._chroms, rs._starts, rs._ends, float(threshold)
+    )
+    report = CoverageReport(
+        n,
+        n_tok,
+        n_tok / n if n else 0.0,
+        bp_cov / bp_tot if bp_tot else 0.0,
+        used,
+        used / tok.n_regions,
+    )
+    if warn and report.frac_regions_covered < COVERAGE_WARNING:
+        warnings.warn(
+            f"only {report.frac_regions_covered:.1%} of the regions overlap the "
+            f"universe (under {COVERAGE_WARNING:.0%}): consider a better-matched "
+            "universe",
+            stacklevel=2,
+        )
+    return report
