@@ -82,6 +82,7 @@ def assess(
     *,
     output_csv: str | os.PathLike | None = None,
     force: bool = False,
+    n_threads: int | None = None,
 ) -> pl.DataFrame:
     """Assess how a universe fits each file of a collection.
 
@@ -91,6 +92,7 @@ def assess(
         output_csv: also write upstream's CSV layout (columns ``file``, ``univers/file``,
             ``file/universe``, ``universe&file``, ``median_dist_*``).
         force: replace an existing ``output_csv``.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
 
     Returns:
         One row per file: upstream's columns, plus ``F_10``, ``RBS`` (``RBS_flex`` for
@@ -115,6 +117,7 @@ def assess(
         (u._names, u._chroms, u._starts, u._ends),
         thick,
         [(r._names, r._chroms, r._starts, r._ends) for _, r in files],
+        n_threads,
     )
     names = [n for n, _ in files]
     cols = list(zip(*rows, strict=True))

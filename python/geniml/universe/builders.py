@@ -66,6 +66,7 @@ def resolve_coverage(
     smooth: int,
     coverage_prefix: str,
     tracks: tuple[TrackName, ...] = ("start", "core", "end"),
+    n_threads: int | None = None,
 ) -> Coverage:
     """Coverage of a source: a Coverage, a coverage folder, or a BED collection."""
     if isinstance(source, Coverage):
@@ -83,7 +84,7 @@ def resolve_coverage(
         else:
             hint = "chrom_sizes is required when the source is a BED collection"
         raise GenimlValueError(hint)
-    return compute_coverage(source, chrom_sizes, smooth=smooth)
+    return compute_coverage(source, chrom_sizes, smooth=smooth, n_threads=n_threads)
 
 
 def _finish(cols: tuple, output_file: str | os.PathLike | None, force: bool) -> RegionSet:
@@ -112,6 +113,7 @@ def cc_universe(
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
+    n_threads: int | None = None,
 ) -> RegionSet:
     """Coverage cut-off universe: bases covered by at least ``cutoff`` regions (BED3).
 
@@ -127,6 +129,7 @@ def cc_universe(
         smooth: start/end smoothing when coverage is computed from BED files.
         coverage_prefix: file-name prefix of the coverage tracks.
         force: replace an existing ``output_file``.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
 
     Returns:
         The universe, sorted in natural chromosome order.
@@ -144,12 +147,14 @@ def cc_universe(
         smooth=smooth,
         coverage_prefix=coverage_prefix,
         tracks=("core",),
+        n_threads=n_threads,
     )
     cols = _core.cc_universe(
         cov._inner,
         None if cutoff is None else float(cutoff),
         _nonneg("merge_distance", merge_distance),
         _nonneg("min_size", min_size),
+        n_threads,
     )
     return _finish(cols, output_file, force)
 
@@ -166,6 +171,7 @@ def ccf_universe(
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
+    n_threads: int | None = None,
 ) -> RegionSet:
     """Coverage cut-off flexible universe (BED9: boundaries plus core).
 
@@ -182,6 +188,7 @@ def ccf_universe(
         smooth: start/end smoothing when coverage is computed from BED files.
         coverage_prefix: file-name prefix of the coverage tracks.
         force: replace an existing ``output_file``.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
 
     Examples:
         >>> from geniml.io import RegionSet
@@ -196,6 +203,7 @@ def ccf_universe(
         smooth=smooth,
         coverage_prefix=coverage_prefix,
         tracks=("core",),
+        n_threads=n_threads,
     )
     cols = _core.ccf_universe(
         cov._inner,
@@ -203,6 +211,7 @@ def ccf_universe(
         0.8 if confidence is None else float(confidence),
         _nonneg("merge_distance", merge_distance),
         _nonneg("min_size", min_size),
+        n_threads,
     )
     return _finish(cols, output_file, force)
 
@@ -222,6 +231,7 @@ def build_universe(
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
+    n_threads: int | None = None,
 ) -> RegionSet:
     """Build a universe from a coverage folder or a BED collection.
 
@@ -240,6 +250,8 @@ def build_universe(
         smooth: start/end smoothing when coverage is computed from BED files.
         coverage_prefix: file-name prefix of the coverage tracks.
         force: replace an existing ``output_file``.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores); the result does
+            not depend on it.
 
     Returns:
         The universe (BED3 for CC, BED9 for the flexible methods).
@@ -256,6 +268,7 @@ def build_universe(
         smooth=smooth,
         coverage_prefix=coverage_prefix,
         force=force,
+        n_threads=n_threads,
     )
     if method == "cc":
         return cc_universe(

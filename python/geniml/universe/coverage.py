@@ -51,6 +51,7 @@ class Coverage:
         *,
         smooth: int = 25,
         labels: Sequence[str] | None = None,
+        n_threads: int | None = None,
     ) -> Coverage:
         """Tracks of in-memory region sets (no file is written).
 
@@ -64,7 +65,9 @@ class Coverage:
                 str(r.path) if r.path is not None else f"set {i}" for i, r in enumerate(region_sets)
             ]
         sets = [(r._names, r._chroms, r._starts, r._ends) for r in region_sets]
-        return cls(_core.Coverage.from_regions(sets, list(labels), sizes, _smooth(smooth)))
+        return cls(
+            _core.Coverage.from_regions(sets, list(labels), sizes, _smooth(smooth), n_threads)
+        )
 
     @property
     def n_files(self) -> int:
@@ -134,7 +137,11 @@ def _bed_paths(beds: BedSource) -> list[Path] | None:
 
 
 def compute_coverage(
-    beds: BedSource, chrom_sizes: dict[str, int] | str | os.PathLike, *, smooth: int = 25
+    beds: BedSource,
+    chrom_sizes: dict[str, int] | str | os.PathLike,
+    *,
+    smooth: int = 25,
+    n_threads: int | None = None,
 ) -> Coverage:
     """Coverage tracks of a BED collection, in memory.
 
@@ -143,6 +150,8 @@ def compute_coverage(
             :class:`~geniml.io.RegionSet` or a list of them. Unsorted input is fine.
         chrom_sizes: ``{name: length}`` or a chrom sizes file.
         smooth: half-width of the start/end smoothing window (``uniwig -m``).
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores); the result does
+            not depend on it.
 
     Raises:
         BedParseError: a malformed line, a chromosome missing from the chrom sizes or a
@@ -153,8 +162,8 @@ def compute_coverage(
     paths = _bed_paths(beds)
     if paths is None:
         sets = [beds] if isinstance(beds, RegionSet) else list(beds)
-        return Coverage.from_regions(sets, dict(sizes), smooth=smooth)
-    return Coverage(_core.Coverage.from_files(paths, sizes, _smooth(smooth)))
+        return Coverage.from_regions(sets, dict(sizes), smooth=smooth, n_threads=n_threads)
+    return Coverage(_core.Coverage.from_files(paths, sizes, _smooth(smooth), n_threads))
 
 
 def coverage_tracks(
@@ -166,6 +175,7 @@ def coverage_tracks(
     prefix: str = "all",
     format: TrackFormat = "bigwig",
     force: bool = False,
+    n_threads: int | None = None,
 ) -> list[Path]:
     """Write start / core / end coverage tracks of a BED collection (like ``uniwig -m``).
 
@@ -180,6 +190,7 @@ def coverage_tracks(
         format: ``"bigwig"`` (default) or ``"bedgraph"`` (then ``{prefix}_chrom.sizes`` is
             written too, so that the folder can be read back).
         force: replace existing track files.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
 
     Returns:
         The three paths written (start, core, end).
@@ -191,7 +202,7 @@ def coverage_tracks(
         >>> [p.name for p in coverage_tracks(d / "a.bed", {"chr1": 100}, d / "cov")]
         ['all_start.bw', 'all_core.bw', 'all_end.bw']
     """
-    cov = compute_coverage(beds, chrom_sizes, smooth=smooth)
+    cov = compute_coverage(beds, chrom_sizes, smooth=smooth, n_threads=n_threads)
     return cov.write(out_dir, prefix=prefix, format=format, force=force)
 
 

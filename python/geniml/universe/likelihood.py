@@ -195,6 +195,7 @@ def ml_universe(
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
+    n_threads: int | None = None,
 ) -> RegionSet:
     """Maximum-likelihood flexible universe (BED9) decoded in Rust over the three tracks.
 
@@ -210,6 +211,7 @@ def ml_universe(
         smooth: start/end smoothing when coverage is computed from BED files.
         coverage_prefix: prefix of the coverage track files.
         force: replace an existing ``output_file``.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
 
     Raises:
         ChromosomeNotFoundError: the model lacks a chromosome that has coverage.
@@ -221,7 +223,11 @@ def ml_universe(
         (1, 6)
     """
     cov = resolve_coverage(
-        source, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
+        source,
+        chrom_sizes=chrom_sizes,
+        smooth=smooth,
+        coverage_prefix=coverage_prefix,
+        n_threads=n_threads,
     )
     if model_file is not None:
         tables = read_likelihood_model(model_file)
@@ -229,7 +235,7 @@ def ml_universe(
         tables = _model_tables(
             cov, file_no, chrom_sizes=None, smooth=smooth, coverage_prefix=coverage_prefix
         )
-    rs = _finish(_core.ml_universe(cov._inner, tables), None, force)
+    rs = _finish(_core.ml_universe(cov._inner, tables, n_threads), None, force)
     return _post(rs, merge_distance, min_size, output_file, force)
 
 
@@ -310,6 +316,7 @@ def hmm_universe(
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
+    n_threads: int | None = None,
 ) -> RegionSet:
     """Poisson-HMM flexible universe (BED9), Viterbi in Rust in log space.
 
@@ -336,6 +343,7 @@ def hmm_universe(
         smooth: start/end smoothing when coverage is computed from BED files.
         coverage_prefix: prefix of the coverage track files.
         force: replace an existing ``output_file``.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
 
     Examples:
         >>> beds = [RegionSet([("chr1", 1000, 1400)]) for _ in range(5)]
@@ -344,7 +352,11 @@ def hmm_universe(
         (1, 6)
     """
     cov = resolve_coverage(
-        source, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
+        source,
+        chrom_sizes=chrom_sizes,
+        smooth=smooth,
+        coverage_prefix=coverage_prefix,
+        n_threads=n_threads,
     )
     transmat, lambdas, startprob = transmat or TRANSMAT, lambdas or LAMBDAS, startprob or STARTPROB
     if fit:
@@ -352,7 +364,7 @@ def hmm_universe(
             cov, bool(normalize), int(states), transmat, lambdas, startprob, n_fit_bases
         )
     cols = _core.hmm_universe(
-        cov._inner, transmat, lambdas, startprob, bool(normalize), int(states)
+        cov._inner, transmat, lambdas, startprob, bool(normalize), int(states), n_threads
     )
     rs = _finish(cols, None, force)
     return _post(rs, merge_distance, min_size, output_file, force)

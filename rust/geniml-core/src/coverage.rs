@@ -34,6 +34,13 @@ use crate::regions::RegionsRef;
 /// The three tracks, in file-name order.
 pub const TRACKS: [TrackKind; 3] = [TrackKind::Start, TrackKind::Core, TrackKind::End];
 
+/// Run `f` on the calling thread: parallel work inside uses the rayon pool the caller is in.
+/// Callers (the bindings) choose the pool with [`crate::threads::install`], which is how
+/// `n_threads` and `GENIML_NUM_THREADS` take effect; results never depend on the pool size.
+pub(crate) fn in_current_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    f()
+}
+
 /// Zoom levels written into bigWig files (bp per zoom record).
 const ZOOM_SIZES: [u32; 5] = [10_240, 40_960, 163_840, 655_360, 2_621_440];
 
@@ -312,7 +319,7 @@ pub fn coverage_from_regions(
         })
         .collect();
     // Largest chromosomes first keeps the pool busy.
-    let chroms = crate::threads::pool().install(|| {
+    let chroms = crate::coverage::in_current_pool(|| {
         jobs.par_iter_mut()
             .map(|(k, s, e)| {
                 let (name, len) = &chrom_sizes[*k];
@@ -410,7 +417,7 @@ pub fn coverage_from_files(
         allow_empty: true,
         ..ReadOptions::default()
     };
-    let sets = crate::threads::pool().install(|| {
+    let sets = crate::coverage::in_current_pool(|| {
         bio::read_many(paths, &opts)
             .into_iter()
             .map(|r| r.map(|(rs, _)| rs))
@@ -548,7 +555,7 @@ pub fn write_tracks(
             ),
         ));
     }
-    let results: Vec<Result<()>> = crate::threads::pool().install(|| {
+    let results: Vec<Result<()>> = crate::coverage::in_current_pool(|| {
         TRACKS
             .par_iter()
             .zip(paths.par_iter())
@@ -631,7 +638,7 @@ pub fn write_bigwig(cov: &Coverage, kind: TrackKind, path: &Path, force: bool) -
     let tmp = tmp_sibling(path);
     let result = (|| -> std::result::Result<(), String> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(crate::threads::current_num_threads().max(1))
+            .worker_threads(rayon::current_num_threads().max(1))
             .build()
             .map_err(|e| e.to_string())?;
         let mut out = BigWigWrite::create_file(&tmp, sizes).map_err(|e| e.to_string())?;
@@ -750,7 +757,7 @@ pub fn read_tracks(dir: &Path, prefix: &str, kinds: &[TrackKind]) -> Result<Cove
     } else {
         Vec::new()
     };
-    let tracks: Vec<Result<Vec<(String, u32, Track)>>> = crate::threads::pool().install(|| {
+    let tracks: Vec<Result<Vec<(String, u32, Track)>>> = crate::coverage::in_current_pool(|| {
         paths
             .par_iter()
             .map(|(_, p)| {

@@ -66,7 +66,7 @@ pub fn build_model(cov: &Coverage, n_files: u32) -> Result<(Vec<ChromModel>, u64
             "the number of files (`file_no`) must be at least 1".into(),
         ));
     }
-    let parts: Vec<(ChromModel, u64)> = crate::threads::pool().install(|| {
+    let parts: Vec<(ChromModel, u64)> = crate::coverage::in_current_pool(|| {
         cov.chroms
             .par_iter()
             .filter(|c| !c.core.is_empty() || !c.start.is_empty())
@@ -504,7 +504,7 @@ pub fn hmm_sample(
             "`states` must be 3 or 4, got {states}"
         )));
     }
-    let per_chrom: Vec<(usize, Vec<(u32, u32)>)> = crate::threads::pool().install(|| {
+    let per_chrom: Vec<(usize, Vec<(u32, u32)>)> = crate::coverage::in_current_pool(|| {
         cov.chroms
             .par_iter()
             .enumerate()
@@ -722,7 +722,7 @@ pub fn universe_likelihood_detail(
             .push(i);
     }
     let empty = ChromCoverage::default();
-    let parts: Vec<Result<(f64, Vec<(usize, f64)>)>> = crate::threads::pool().install(|| {
+    let parts: Vec<Result<(f64, Vec<(usize, f64)>)>> = crate::coverage::in_current_pool(|| {
         model
             .par_iter()
             .map(|m| {

@@ -312,7 +312,7 @@ where
     F: Fn(&ChromCoverage) -> Result<Vec<FlexRegion>> + Sync,
 {
     let parts: Vec<Result<Vec<FlexRegion>>> =
-        crate::threads::pool().install(|| cov.chroms.par_iter().map(&per_chrom).collect());
+        crate::coverage::in_current_pool(|| cov.chroms.par_iter().map(&per_chrom).collect());
     let mut out = RegionSet {
         names: cov.chroms.iter().map(|c| c.name.clone()).collect(),
         ..RegionSet::default()

@@ -4,8 +4,8 @@ use geniml_core::assess::{self as core_assess, FileAssessment, UniverseRef};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
+use crate::coverage::run_pool;
 use crate::error::to_py;
-use crate::gil::run_detached;
 use crate::regions::Cols;
 
 type RegionCols<'py> = (
@@ -43,12 +43,13 @@ fn row(a: FileAssessment) -> Row {
 
 /// Assess a universe against region sets; one row per set.
 #[pyfunction]
-#[pyo3(signature = (universe, thick, files))]
+#[pyo3(signature = (universe, thick, files, n_threads=None))]
 pub(crate) fn assess_universe<'py>(
     py: Python<'py>,
     universe: RegionCols<'py>,
     thick: Option<(PyReadonlyArray1<'py, u32>, PyReadonlyArray1<'py, u32>)>,
     files: Vec<RegionCols<'py>>,
+    n_threads: Option<usize>,
 ) -> PyResult<Vec<Row>> {
     let (un, uc, us, ue) = universe;
     let ucols = Cols::new(uc, us, ue);
@@ -77,6 +78,6 @@ pub(crate) fn assess_universe<'py>(
         regions: uview,
         thick,
     };
-    let rows = run_detached(py, || Ok(core_assess::assess(&u, &views)))?;
+    let rows = run_pool(py, n_threads, || Ok(core_assess::assess(&u, &views)))?;
     Ok(rows.into_iter().map(row).collect())
 }

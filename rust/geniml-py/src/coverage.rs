@@ -11,6 +11,14 @@ use pyo3::prelude::*;
 
 use crate::error::PyGenimlErr;
 use crate::gil::run_detached;
+
+/// Release the GIL and run `f` in geniml's pool (`n_threads`: a pool of that size).
+pub(crate) fn run_pool<T: Send, F>(py: Python<'_>, n_threads: Option<usize>, f: F) -> PyResult<T>
+where
+    F: Send + FnOnce() -> Result<T, GenimlError>,
+{
+    run_detached(py, || geniml_core::threads::install(n_threads, f))
+}
 use crate::regions::Cols;
 
 /// `"start" | "core" | "end"` as the core knows it.
@@ -71,13 +79,15 @@ type RegionCols<'py> = (
 impl PyCoverage {
     /// Tracks of BED files (read in parallel, validated against the chrom sizes).
     #[staticmethod]
+    #[pyo3(signature = (paths, chrom_sizes, smooth, n_threads=None))]
     fn from_files(
         py: Python<'_>,
         paths: Vec<PathBuf>,
         chrom_sizes: Vec<(String, u64)>,
         smooth: u32,
+        n_threads: Option<usize>,
     ) -> PyResult<Self> {
-        let cov = run_detached(py, || {
+        let cov = run_pool(py, n_threads, || {
             core_cov::coverage_from_files(&paths, &chrom_sizes, smooth)
         })?;
         Ok(cov.into())
@@ -85,12 +95,14 @@ impl PyCoverage {
 
     /// Tracks of in-memory region sets `(names, chroms, starts, ends)`.
     #[staticmethod]
+    #[pyo3(signature = (sets, labels, chrom_sizes, smooth, n_threads=None))]
     fn from_regions(
         py: Python<'_>,
         sets: Vec<RegionCols<'_>>,
         labels: Vec<String>,
         chrom_sizes: Vec<(String, u64)>,
         smooth: u32,
+        n_threads: Option<usize>,
     ) -> PyResult<Self> {
         let cols: Vec<(Vec<String>, Cols<'_>)> = sets
             .into_iter()
@@ -100,7 +112,7 @@ impl PyCoverage {
             .iter()
             .map(|(n, c)| c.view(n))
             .collect::<PyResult<Vec<_>>>()?;
-        let cov = run_detached(py, || {
+        let cov = run_pool(py, n_threads, || {
             core_cov::coverage_from_regions(&views, &labels, &chrom_sizes, smooth)
         })?;
         Ok(cov.into())
@@ -115,7 +127,7 @@ impl PyCoverage {
         tracks: Vec<TrackArg>,
     ) -> PyResult<Self> {
         let kinds: Vec<TrackKind> = tracks.into_iter().map(|t| t.0).collect();
-        let cov = run_detached(py, || core_cov::read_tracks(&folder, &prefix, &kinds))?;
+        let cov = run_pool(py, None, || core_cov::read_tracks(&folder, &prefix, &kinds))?;
         Ok(cov.into())
     }
 
@@ -135,7 +147,7 @@ impl PyCoverage {
         force: bool,
     ) -> PyResult<Vec<PathBuf>> {
         let cov = &self.inner;
-        run_detached(py, || {
+        run_pool(py, None, || {
             core_cov::write_tracks(cov, &folder, &prefix, format.0, force)
         })
     }

@@ -6,8 +6,8 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::coverage::run_pool;
 use crate::coverage::{PyCoverage, TrackArg};
-use crate::gil::run_detached;
 use crate::regions::Cols;
 use crate::universe::{UniverseCols, universe_to_py};
 
@@ -34,7 +34,7 @@ pub(crate) fn build_lh_model<'py>(
     n_files: u32,
 ) -> PyResult<(Vec<ModelOut<'py>>, u64)> {
     let cov = &coverage.inner;
-    let (model, clipped) = run_detached(py, || core_hmm::build_model(cov, n_files))?;
+    let (model, clipped) = run_pool(py, None, || core_hmm::build_model(cov, n_files))?;
     let out = model
         .into_iter()
         .map(|m| {
@@ -105,7 +105,9 @@ pub(crate) fn universe_likelihood<'py>(
         thick,
     };
     let cov = &coverage.inner;
-    let (total, per) = run_detached(py, || core_hmm::universe_likelihood_detail(cov, &model, &u))?;
+    let (total, per) = run_pool(py, None, || {
+        core_hmm::universe_likelihood_detail(cov, &model, &u)
+    })?;
     Ok((total, per.into_pyarray(py)))
 }
 
@@ -121,20 +123,22 @@ pub(crate) fn region_max_coverage<'py>(
     let cols = Cols::new(c, s, e);
     let view = cols.view(&n)?;
     let cov = &coverage.inner;
-    let out = run_detached(py, || Ok(core_hmm::region_max(cov, track.0, &view)))?;
+    let out = run_pool(py, None, || Ok(core_hmm::region_max(cov, track.0, &view)))?;
     Ok(out.into_pyarray(py))
 }
 
 /// Maximum-likelihood flexible universe from a likelihood model.
 #[pyfunction]
+#[pyo3(signature = (coverage, model, n_threads=None))]
 pub(crate) fn ml_universe<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
     model: Vec<ModelIn<'py>>,
+    n_threads: Option<usize>,
 ) -> PyResult<UniverseCols<'py>> {
     let model = to_model(model)?;
     let cov = &coverage.inner;
-    let u = run_detached(py, || core_hmm::ml_universe(cov, &model))?;
+    let u = run_pool(py, n_threads, || core_hmm::ml_universe(cov, &model))?;
     Ok(universe_to_py(py, u))
 }
 
@@ -148,7 +152,7 @@ pub(crate) fn hmm_sample<'py>(
     max_bases: u64,
 ) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>)> {
     let cov = &coverage.inner;
-    let (v, l) = run_detached(py, || {
+    let (v, l) = run_pool(py, None, || {
         core_hmm::hmm_sample(cov, normalize, states, max_bases)
     })?;
     Ok((v.into_pyarray(py), l.into_pyarray(py)))
@@ -156,7 +160,7 @@ pub(crate) fn hmm_sample<'py>(
 
 /// Poisson-HMM flexible universe (Viterbi in Rust).
 #[pyfunction]
-#[pyo3(signature = (coverage, transmat, lambdas, startprob, normalize, states))]
+#[pyo3(signature = (coverage, transmat, lambdas, startprob, normalize, states, n_threads=None))]
 pub(crate) fn hmm_universe<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
@@ -165,6 +169,7 @@ pub(crate) fn hmm_universe<'py>(
     startprob: [f64; 4],
     normalize: bool,
     states: u8,
+    n_threads: Option<usize>,
 ) -> PyResult<UniverseCols<'py>> {
     let params = HmmParams {
         transmat,
@@ -173,6 +178,8 @@ pub(crate) fn hmm_universe<'py>(
         normalize,
     };
     let cov = &coverage.inner;
-    let u = run_detached(py, || core_hmm::hmm_universe(cov, &params, states))?;
+    let u = run_pool(py, n_threads, || {
+        core_hmm::hmm_universe(cov, &params, states)
+    })?;
     Ok(universe_to_py(py, u))
 }

@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
 use crate::coverage::PyCoverage;
-use crate::gil::run_detached;
+use crate::coverage::run_pool;
 
 /// A universe as Python sees it: names, three u32 columns, optional BED9 extra text.
 pub(crate) type UniverseCols<'py> = (
@@ -33,13 +33,14 @@ pub(crate) fn universe_to_py(py: Python<'_>, r: RegionSet) -> UniverseCols<'_> {
 
 /// Coverage cut-off universe (BED3).
 #[pyfunction]
-#[pyo3(signature = (coverage, cutoff=None, merge=0, min_size=0))]
+#[pyo3(signature = (coverage, cutoff=None, merge=0, min_size=0, n_threads=None))]
 pub(crate) fn cc_universe<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
     cutoff: Option<f64>,
     merge: u32,
     min_size: u32,
+    n_threads: Option<usize>,
 ) -> PyResult<UniverseCols<'py>> {
     let cov = &coverage.inner;
     let opts = CcOptions {
@@ -47,13 +48,13 @@ pub(crate) fn cc_universe<'py>(
         merge,
         min_size,
     };
-    let u = run_detached(py, || core_uni::cc_universe(cov, &opts))?;
+    let u = run_pool(py, n_threads, || core_uni::cc_universe(cov, &opts))?;
     Ok(universe_to_py(py, u))
 }
 
 /// Coverage cut-off flexible universe (BED9).
 #[pyfunction]
-#[pyo3(signature = (coverage, cutoff=None, confidence=0.8, merge=0, min_size=0))]
+#[pyo3(signature = (coverage, cutoff=None, confidence=0.8, merge=0, min_size=0, n_threads=None))]
 pub(crate) fn ccf_universe<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
@@ -61,6 +62,7 @@ pub(crate) fn ccf_universe<'py>(
     confidence: f64,
     merge: u32,
     min_size: u32,
+    n_threads: Option<usize>,
 ) -> PyResult<UniverseCols<'py>> {
     let cov = &coverage.inner;
     let opts = CcfOptions {
@@ -69,6 +71,6 @@ pub(crate) fn ccf_universe<'py>(
         merge,
         min_size,
     };
-    let u = run_detached(py, || core_uni::ccf_universe(cov, &opts))?;
+    let u = run_pool(py, n_threads, || core_uni::ccf_universe(cov, &opts))?;
     Ok(universe_to_py(py, u))
 }
