@@ -120,3 +120,20 @@ def test_region2vec_seed_function(shared_data, tmp_path):
     np.testing.assert_array_equal(m.embeddings[: len(regions)], emb)
     with pytest.raises(FileExistsError):
         region2vec(tmp_path / "tokens", tmp_path / "model", num_shufflings=1)
+
+
+def test_usage_example_basic_region_embedding_pipeline(shared_data, tmp_path, monkeypatch):
+    """USAGE_EXAMPLES.md 'Basic Region Embedding Pipeline', steps 1-2 (fewer shufflings)."""
+    monkeypatch.chdir(tmp_path)
+    src = shared_data / "bedsets/diffbind_er_chr18_hg19"
+    BedSet(src).to_regionset().sort().merge(0).to_bed("universe.bed")
+    hard_tokenization(
+        src_folder=str(src),
+        dst_folder="tokens/",
+        universe_file="universe.bed",
+        p_value_threshold=1e-9,
+    )
+    region2vec(token_folder="tokens/", save_dir="model/", num_shufflings=5, embedding_dim=100)
+    emb = np.load("model/embeddings.npy")
+    assert emb.shape == (len((tmp_path / "model/regions.bed").read_text().splitlines()), 100)
+    assert Region2VecExModel.from_pretrained("model/").embedding_dim == 100
