@@ -147,6 +147,7 @@ class Region2VecExModel:
         init_lr: float = 0.025,
         min_lr: float = 1e-4,
         max_sentence_len: int = 10_000,
+        max_doc_tokens: int | None = None,
         batch_size: int = 1024,
         backend: Backend = "auto",
     ) -> TrainReport:
@@ -171,6 +172,10 @@ class Region2VecExModel:
             init_lr: learning rate at the start.
             min_lr: learning rate at the end.
             max_sentence_len: documents are cut into sentences of at most this many tokens.
+            max_doc_tokens: per epoch, train on at most this many (randomly chosen) tokens of
+                each document, which keeps very large region sets from dominating. gensim
+                (upstream) silently keeps only the first 10,000 tokens of each document, so
+                ``max_doc_tokens=10_000`` reproduces upstream's behaviour; None trains all.
             batch_size: examples per step of the torch (GPU) update.
             backend: ``"rust"`` (CPU in-place kernel), ``"torch"`` (any device) or ``"auto"``.
 
@@ -192,6 +197,7 @@ class Region2VecExModel:
             sg=sg,
             seed=seed,
             max_sentence_len=max_sentence_len,
+            max_doc_tokens=max_doc_tokens or 0,
             n_threads=num_cpus,
             batch_size=batch_size,
         )

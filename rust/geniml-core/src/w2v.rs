@@ -55,6 +55,10 @@ pub struct W2vParams {
     pub seed: u64,
     /// Sentences longer than this are cut (gensim cuts at 10,000).
     pub max_sentence_len: usize,
+    /// Per epoch, train at most this many tokens of each document (a fresh random subset each
+    /// epoch, counted after subsampling); 0 trains all. gensim keeps only the first 10,000
+    /// tokens of a sentence, so whole-document upstream training behaves like 10,000 here.
+    pub max_doc_tokens: usize,
     /// Exponent of the negative-sampling distribution.
     pub ns_exponent: f64,
 }
@@ -70,6 +74,7 @@ impl Default for W2vParams {
             mode: Mode::Cbow,
             seed: 42,
             max_sentence_len: 10_000,
+            max_doc_tokens: 0,
             ns_exponent: 0.75,
         }
     }
@@ -370,6 +375,9 @@ impl Corpus {
         }
         if self.params.sample > 0.0 {
             doc.retain(|&t| self.keep[t as usize] > (rng.next_u64() >> 32) as u32);
+        }
+        if self.params.max_doc_tokens > 0 {
+            doc.truncate(self.params.max_doc_tokens);
         }
         (doc, rng)
     }
@@ -1002,6 +1010,19 @@ mod tests {
         );
         assert!((20..70).contains(&twos), "medium token kept {twos} times");
         assert!(!doc.contains(&1));
+        let capped = Corpus::new(
+            &tokens,
+            &offsets,
+            3,
+            &[],
+            W2vParams {
+                max_doc_tokens: 100,
+                sample: 0.0,
+                ..p
+            },
+        )
+        .unwrap();
+        assert_eq!(capped.prepare(0, 0).0.len(), 100);
     }
 
     #[test]

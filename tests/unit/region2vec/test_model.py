@@ -137,3 +137,38 @@ def test_usage_example_basic_region_embedding_pipeline(shared_data, tmp_path, mo
     emb = np.load("model/embeddings.npy")
     assert emb.shape == (len((tmp_path / "model/regions.bed").read_text().splitlines()), 100)
     assert Region2VecExModel.from_pretrained("model/").embedding_dim == 100
+
+
+def test_train_accepts_parquet_folder_and_dataset(shared_data, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from geniml.tokenization import Region2VecDataset
+
+    src = shared_data / "bedsets/diffbind_er_chr18_hg19"
+    files = sorted(src.glob("*.bed"))
+    tok = Tokenizer(BedSet(files).to_regionset().sort().merge(0))
+    docs = [t.ids for t in tok.tokenize_batch(files, drop_unknown=True)]
+    pq.write_table(pa.table({"tokens": [d.tolist() for d in docs]}), tmp_path / "t.parquet")
+    hard_tokenization(src, tmp_path / "tokens", tok)
+    weights = []
+    for data in (docs, tmp_path / "t.parquet", Region2VecDataset(tmp_path / "t.parquet")):
+        m = Region2VecExModel(tokenizer=tok, embedding_dim=8, device="cpu")
+        m.train(data, epochs=1, min_count=2)
+        weights.append(m.embeddings)
+    np.testing.assert_array_equal(weights[0], weights[1])
+    np.testing.assert_array_equal(weights[0], weights[2])
+    m = Region2VecExModel(tokenizer=tok, embedding_dim=8, device="cpu")
+    m.train(tmp_path / "tokens", epochs=1, min_count=2)
+    assert np.abs(m.embeddings).sum() > 0
+
+
+@pytest.mark.gpu
+def test_cuda_training_uses_the_torch_path(encode_model):
+    _, files, _ = encode_model
+    tok = encode_model[0].tokenizer
+    m = Region2VecExModel(tokenizer=tok, embedding_dim=8, device="cuda")
+    docs = [t.ids for t in tok.tokenize_batch(files, drop_unknown=True)]
+    rep = m.train(docs, epochs=1, min_count=2)
+    assert rep.backend == "torch"
+    assert m.model.projection.weight.is_cuda
