@@ -172,3 +172,21 @@ def test_cuda_training_uses_the_torch_path(encode_model):
     rep = m.train(docs, epochs=1, min_count=2)
     assert rep.backend == "torch"
     assert m.model.projection.weight.is_cuda
+    assert m.encode(files[:2]).shape == (2, 8)
+
+
+@pytest.mark.parametrize("pooling", ["mean", "max"])
+def test_numpy_and_torch_pooling_agree(pooling):
+    from geniml.region2vec.model import _pool_numpy, _pool_torch
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(50, 6)).astype(np.float32)
+    w[[3, 7]] = 0  # untrained rows
+    ids = rng.integers(0, 50, size=200)
+    seg = np.sort(rng.integers(0, 30, size=200))
+    seg[seg == 5] = 6  # an empty segment
+    a, ca = _pool_numpy(w, ids, seg, 31, pooling)
+    b, cb = _pool_torch(torch.from_numpy(w), ids, seg, 31, pooling)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(ca, cb)
+    assert not a[5].any()
