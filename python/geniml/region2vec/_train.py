@@ -39,6 +39,7 @@ class TrainConfig:
     sg: bool = False
     seed: int = 42
     max_sentence_len: int = 10_000
+    max_doc_tokens: int = 0
     n_threads: int | None = 1
     batch_size: int = 1024
 
@@ -195,6 +196,7 @@ def fit(
         sg=cfg.sg,
         seed=cfg.seed,
         max_sentence_len=cfg.max_sentence_len,
+        max_doc_tokens=cfg.max_doc_tokens,
     )
     if backend == "auto":
         backend = "torch" if device.type != "cpu" else "rust"

@@ -147,6 +147,7 @@ class Region2VecExModel:
         init_lr: float = 0.025,
         min_lr: float = 1e-4,
         max_sentence_len: int = 10_000,
+        max_doc_tokens: int | None = None,
         batch_size: int = 1024,
         backend: Backend = "auto",
     ) -> TrainReport:
@@ -171,6 +172,10 @@ class Region2VecExModel:
             init_lr: learning rate at the start.
             min_lr: learning rate at the end.
             max_sentence_len: documents are cut into sentences of at most this many tokens.
+            max_doc_tokens: per epoch, train on at most this many (randomly chosen) tokens of
+                each document, which keeps very large region sets from dominating. gensim
+                (upstream) silently keeps only the first 10,000 tokens of each document, so
+                ``max_doc_tokens=10_000`` reproduces upstream's behaviour; None trains all.
             batch_size: examples per step of the torch (GPU) update.
             backend: ``"rust"`` (CPU in-place kernel), ``"torch"`` (any device) or ``"auto"``.
 
@@ -192,6 +197,7 @@ class Region2VecExModel:
             sg=sg,
             seed=seed,
             max_sentence_len=max_sentence_len,
+            max_doc_tokens=max_doc_tokens or 0,
             n_threads=num_cpus,
             batch_size=batch_size,
         )
@@ -249,33 +255,21 @@ class Region2VecExModel:
         return self._pool_csr(np.asarray(offsets), np.asarray(ids), pooling, what)
 
     def _pool_csr(self, offsets: np.ndarray, ids: np.ndarray, pooling: Pooling, what: str):
-        import torch
-
         weight = self.model.projection.weight.detach()
         n = len(offsets) - 1
         seg = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets).astype(np.int64))
-        with torch.no_grad():
-            ids_t = torch.from_numpy(np.ascontiguousarray(ids, dtype=np.int64)).to(weight.device)
-            seg_t = torch.from_numpy(seg).to(weight.device)
-            emb = weight[ids_t]
-            keep = emb.ne(0).any(dim=1)
-            emb, seg_t = emb[keep], seg_t[keep]
-            out = torch.zeros(n, weight.shape[1], dtype=weight.dtype, device=weight.device)
-            counts = torch.zeros(n, dtype=weight.dtype, device=weight.device)
-            counts.index_add_(0, seg_t, torch.ones_like(seg_t, dtype=weight.dtype))
-            if pooling == "mean":
-                out.index_add_(0, seg_t, emb)
-                out /= counts.clamp(min=1).unsqueeze(1)
-            else:
-                idx = seg_t.unsqueeze(1).expand_as(emb)
-                out.scatter_reduce_(0, idx, emb, reduce="amax", include_self=False)
+        if weight.device.type == "cpu":
+            # numpy segment reductions: many small torch ops pay thread start-up per call
+            out, counts = _pool_numpy(weight.numpy(), ids, seg, n, pooling)
+        else:
+            out, counts = _pool_torch(weight, ids, seg, n, pooling)
         empty = int((counts == 0).sum())
         if empty:
             warnings.warn(
                 f"{empty} of {n} {what}(s) have no trained token; their vectors are zero",
                 stacklevel=3,
             )
-        return out.cpu().numpy()
+        return out
 
     # -- persistence ---------------------------------------------------------------------
     def export(self, path: str | os.PathLike, *, force: bool = False) -> Path:
@@ -411,6 +405,47 @@ class Region2VecExModel:
         if self.tokenizer is None:
             raise ModelError("the model has no tokenizer: pass `tokenizer=` or load a folder")
         return self.tokenizer
+
+
+def _pool_numpy(
+    weight: np.ndarray, ids: np.ndarray, seg: np.ndarray, n: int, pooling: Pooling
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pool rows ``weight[ids]`` by segment ``seg`` (sorted), skipping zero rows."""
+    emb = weight[np.asarray(ids, dtype=np.int64)]
+    keep = emb.any(axis=1)
+    emb, seg = emb[keep], seg[keep]
+    counts = np.bincount(seg, minlength=n)
+    out = np.zeros((n, weight.shape[1]), dtype=weight.dtype)
+    nonempty = counts > 0
+    if len(emb):
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[nonempty]
+        if pooling == "mean":
+            out[nonempty] = np.add.reduceat(emb, starts, axis=0) / counts[nonempty, None]
+        else:
+            out[nonempty] = np.maximum.reduceat(emb, starts, axis=0)
+    return out, counts
+
+
+def _pool_torch(weight, ids: np.ndarray, seg: np.ndarray, n: int, pooling: Pooling):
+    """The same pooling with torch ops on the weights' device (GPU)."""
+    import torch
+
+    with torch.no_grad():
+        ids_t = torch.from_numpy(np.ascontiguousarray(ids, dtype=np.int64)).to(weight.device)
+        seg_t = torch.from_numpy(seg).to(weight.device)
+        emb = weight[ids_t]
+        keep = emb.ne(0).any(dim=1)
+        emb, seg_t = emb[keep], seg_t[keep]
+        out = torch.zeros(n, weight.shape[1], dtype=weight.dtype, device=weight.device)
+        counts = torch.zeros(n, dtype=weight.dtype, device=weight.device)
+        counts.index_add_(0, seg_t, torch.ones_like(seg_t, dtype=weight.dtype))
+        if pooling == "mean":
+            out.index_add_(0, seg_t, emb)
+            out /= counts.clamp(min=1).unsqueeze(1)
+        else:
+            idx = seg_t.unsqueeze(1).expand_as(emb)
+            out.scatter_reduce_(0, idx, emb, reduce="amax", include_self=False)
+    return out.cpu().numpy(), counts.cpu().numpy()
 
 
 def _with_unknown(offsets: np.ndarray, ids: np.ndarray, unk: int) -> tuple[np.ndarray, np.ndarray]:

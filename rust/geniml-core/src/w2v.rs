@@ -55,6 +55,10 @@ pub struct W2vParams {
     pub seed: u64,
     /// Sentences longer than this are cut (gensim cuts at 10,000).
     pub max_sentence_len: usize,
+    /// Per epoch, train at most this many tokens of each document (a fresh random subset each
+    /// epoch, counted after subsampling); 0 trains all. gensim keeps only the first 10,000
+    /// tokens of a sentence, so whole-document upstream training behaves like 10,000 here.
+    pub max_doc_tokens: usize,
     /// Exponent of the negative-sampling distribution.
     pub ns_exponent: f64,
 }
@@ -70,6 +74,7 @@ impl Default for W2vParams {
             mode: Mode::Cbow,
             seed: 42,
             max_sentence_len: 10_000,
+            max_doc_tokens: 0,
             ns_exponent: 0.75,
         }
     }
@@ -371,6 +376,9 @@ impl Corpus {
         if self.params.sample > 0.0 {
             doc.retain(|&t| self.keep[t as usize] > (rng.next_u64() >> 32) as u32);
         }
+        if self.params.max_doc_tokens > 0 {
+            doc.truncate(self.params.max_doc_tokens);
+        }
         (doc, rng)
     }
 
@@ -561,6 +569,7 @@ struct Scratch {
     h: Vec<f32>,
     grad: Vec<f32>,
     targets: Vec<u32>,
+    next: Vec<u32>,
 }
 
 impl Scratch {
@@ -569,6 +578,7 @@ impl Scratch {
             h: vec![0.0; dim],
             grad: vec![0.0; dim],
             targets: Vec::with_capacity(16),
+            next: Vec::with_capacity(16),
         }
     }
 }
@@ -660,6 +670,37 @@ mod kernel {
         }
     }
 
+    /// Ask the CPU to fetch rows `rows` of a table into cache (a hint; no effect elsewhere).
+    #[inline(always)]
+    fn prefetch(base: *mut f32, rows: &[u32], dim: usize) {
+        #[cfg(target_arch = "x86_64")]
+        for &r in rows {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let p = base
+                .wrapping_add(r as usize * dim)
+                .cast::<i8>()
+                .cast_const();
+            for off in (0..dim * 4).step_by(64) {
+                // SAFETY: prefetch never faults, whatever the address.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(off)) };
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (base, rows, dim);
+    }
+
+    /// Draw the targets of position `i + 1` (one position ahead) and prefetch their rows.
+    #[inline(always)]
+    fn look_ahead(c: &Corpus, sh: Shared, s: &[u32], i: usize, rng: &mut Rng, sc: &mut Scratch) {
+        std::mem::swap(&mut sc.targets, &mut sc.next);
+        if let Some(&w) = s.get(i + 1) {
+            draw_targets(c, w, rng, &mut sc.next);
+            prefetch(sh.w_out, &sc.next, c.params.dim);
+            let edge = (i + 1 + c.params.window).min(s.len() - 1);
+            prefetch(sh.w_in, &s[edge..=edge], c.params.dim);
+        }
+    }
+
     /// Negative-sampling update of `h` against `targets` (first = positive); accumulates the
     /// gradient for `h` into `grad`.
     #[inline(always)]
@@ -698,7 +739,11 @@ mod kernel {
         let dim = c.params.dim;
         let win = c.params.window;
         let (mut loss, mut n) = (0.0, 0);
-        for (i, &w) in s.iter().enumerate() {
+        if let Some(&w0) = s.first() {
+            draw_targets(c, w0, rng, &mut scratch.next);
+        }
+        for i in 0..s.len() {
+            look_ahead(c, sh, s, i, rng, scratch);
             let red = win - rng.below(win);
             let lo = i.saturating_sub(red);
             let hi = (i + red + 1).min(s.len());
@@ -720,7 +765,6 @@ mod kernel {
                 *v *= inv;
             }
             scratch.grad.fill(0.0);
-            draw_targets(c, w, rng, &mut scratch.targets);
             loss += predict(c, sh, &scratch.h, &mut scratch.grad, &scratch.targets, lr);
             n += 1;
             for (j, &x) in s[lo..hi].iter().enumerate() {
@@ -749,14 +793,17 @@ mod kernel {
         let dim = c.params.dim;
         let win = c.params.window;
         let (mut loss, mut n) = (0.0, 0);
-        for (i, &w) in s.iter().enumerate() {
+        if let Some(&w0) = s.first() {
+            draw_targets(c, w0, rng, &mut scratch.next);
+        }
+        for i in 0..s.len() {
+            look_ahead(c, sh, s, i, rng, scratch);
             let red = win - rng.below(win);
             let lo = i.saturating_sub(red);
             let hi = (i + red + 1).min(s.len());
             if hi - lo <= 1 {
                 continue;
             }
-            draw_targets(c, w, rng, &mut scratch.targets);
             for (j, &x) in s[lo..hi].iter().enumerate() {
                 if lo + j == i {
                     continue;
@@ -963,6 +1010,19 @@ mod tests {
         );
         assert!((20..70).contains(&twos), "medium token kept {twos} times");
         assert!(!doc.contains(&1));
+        let capped = Corpus::new(
+            &tokens,
+            &offsets,
+            3,
+            &[],
+            W2vParams {
+                max_doc_tokens: 100,
+                sample: 0.0,
+                ..p
+            },
+        )
+        .unwrap();
+        assert_eq!(capped.prepare(0, 0).0.len(), 100);
     }
 
     #[test]

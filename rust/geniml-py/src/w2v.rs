@@ -29,7 +29,7 @@ pub(crate) struct PyW2vCorpus {
 impl PyW2vCorpus {
     /// Build from CSR documents (`tokens`, `offsets`) over ids `0..vocab_size`.
     #[new]
-    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, ns_exponent=0.75))]
+    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, max_doc_tokens=0, ns_exponent=0.75))]
     fn new(
         py: Python<'_>,
         tokens: PyReadonlyArray1<'_, i64>,
@@ -44,6 +44,7 @@ impl PyW2vCorpus {
         sg: bool,
         seed: u64,
         max_sentence_len: usize,
+        max_doc_tokens: usize,
         ns_exponent: f64,
     ) -> PyResult<Self> {
         let mode = if sg { Mode::SkipGram } else { Mode::Cbow };
@@ -56,6 +57,7 @@ impl PyW2vCorpus {
             mode,
             seed,
             max_sentence_len,
+            max_doc_tokens,
             ns_exponent,
         };
         let (t, o) = (tokens.as_slice()?, offsets.as_slice()?);

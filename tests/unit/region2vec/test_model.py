@@ -120,3 +120,73 @@ def test_region2vec_seed_function(shared_data, tmp_path):
     np.testing.assert_array_equal(m.embeddings[: len(regions)], emb)
     with pytest.raises(FileExistsError):
         region2vec(tmp_path / "tokens", tmp_path / "model", num_shufflings=1)
+
+
+def test_usage_example_basic_region_embedding_pipeline(shared_data, tmp_path, monkeypatch):
+    """USAGE_EXAMPLES.md 'Basic Region Embedding Pipeline', steps 1-2 (fewer shufflings)."""
+    monkeypatch.chdir(tmp_path)
+    src = shared_data / "bedsets/diffbind_er_chr18_hg19"
+    BedSet(src).to_regionset().sort().merge(0).to_bed("universe.bed")
+    hard_tokenization(
+        src_folder=str(src),
+        dst_folder="tokens/",
+        universe_file="universe.bed",
+        p_value_threshold=1e-9,
+    )
+    region2vec(token_folder="tokens/", save_dir="model/", num_shufflings=5, embedding_dim=100)
+    emb = np.load("model/embeddings.npy")
+    assert emb.shape == (len((tmp_path / "model/regions.bed").read_text().splitlines()), 100)
+    assert Region2VecExModel.from_pretrained("model/").embedding_dim == 100
+
+
+def test_train_accepts_parquet_folder_and_dataset(shared_data, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from geniml.tokenization import Region2VecDataset
+
+    src = shared_data / "bedsets/diffbind_er_chr18_hg19"
+    files = sorted(src.glob("*.bed"))
+    tok = Tokenizer(BedSet(files).to_regionset().sort().merge(0))
+    docs = [t.ids for t in tok.tokenize_batch(files, drop_unknown=True)]
+    pq.write_table(pa.table({"tokens": [d.tolist() for d in docs]}), tmp_path / "t.parquet")
+    hard_tokenization(src, tmp_path / "tokens", tok)
+    weights = []
+    for data in (docs, tmp_path / "t.parquet", Region2VecDataset(tmp_path / "t.parquet")):
+        m = Region2VecExModel(tokenizer=tok, embedding_dim=8, device="cpu")
+        m.train(data, epochs=1, min_count=2)
+        weights.append(m.embeddings)
+    np.testing.assert_array_equal(weights[0], weights[1])
+    np.testing.assert_array_equal(weights[0], weights[2])
+    m = Region2VecExModel(tokenizer=tok, embedding_dim=8, device="cpu")
+    m.train(tmp_path / "tokens", epochs=1, min_count=2)
+    assert np.abs(m.embeddings).sum() > 0
+
+
+@pytest.mark.gpu
+def test_cuda_training_uses_the_torch_path(encode_model):
+    _, files, _ = encode_model
+    tok = encode_model[0].tokenizer
+    m = Region2VecExModel(tokenizer=tok, embedding_dim=8, device="cuda")
+    docs = [t.ids for t in tok.tokenize_batch(files, drop_unknown=True)]
+    rep = m.train(docs, epochs=1, min_count=2)
+    assert rep.backend == "torch"
+    assert m.model.projection.weight.is_cuda
+    assert m.encode(files[:2]).shape == (2, 8)
+
+
+@pytest.mark.parametrize("pooling", ["mean", "max"])
+def test_numpy_and_torch_pooling_agree(pooling):
+    from geniml.region2vec.model import _pool_numpy, _pool_torch
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(50, 6)).astype(np.float32)
+    w[[3, 7]] = 0  # untrained rows
+    ids = rng.integers(0, 50, size=200)
+    seg = np.sort(rng.integers(0, 30, size=200))
+    seg[seg == 5] = 6  # an empty segment
+    a, ca = _pool_numpy(w, ids, seg, 31, pooling)
+    b, cb = _pool_torch(torch.from_numpy(w), ids, seg, 31, pooling)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(ca, cb)
+    assert not a[5].any()
