@@ -39,9 +39,9 @@ mod _core {
         PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
     };
     #[pymodule_export]
-    use crate::w2v::PyW2vCorpus;
-    #[pymodule_export]
     use crate::universe::{cc_universe, ccf_universe};
+    #[pymodule_export]
+    use crate::w2v::PyW2vCorpus;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
