@@ -21,7 +21,7 @@ $(VENV)/.stamp: pyproject.toml
 venv: $(VENV)/.stamp
 
 build: venv  ## release build of geniml._core into the venv (editable install)
-	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release --skip-install -q
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release -q
 
 demo: build  ## the main job on real data from ../shared/data
 	$(VPY) -m geniml.demo --data $(DATA) --out $(OUT)

@@ -14,6 +14,15 @@ MODULES = [
     "geniml.tokenization.dataset",
     "geniml.region2vec._nn",
     "geniml.region2vec.model",
+    "geniml.evaluation.metrics",
+    "geniml.evaluation.models",
+    "geniml.evaluation.plot",
+    "geniml.evaluation.region_scores",
+    "geniml.eval.utils",
+    "geniml.universe.coverage",
+    "geniml.universe.builders",
+    "geniml.universe.likelihood",
+    "geniml.universe.assess",
 ]
 
 

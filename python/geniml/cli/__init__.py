@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from geniml.cli import bed, region2vec, tokenize
+from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
+from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
     name="geniml",
@@ -20,6 +21,10 @@ app = typer.Typer(
 app.add_typer(bed.app, name="bed")
 app.add_typer(tokenize.app, name="tokenize")
 app.add_typer(region2vec.app, name="region2vec")
+app.add_typer(scembed.app, name="scembed")
+app.add_typer(evaluation.app, name="eval")
+app.add_typer(universe_cli.app, name="universe")
+universe_cli.register(app)
 
 _VERBOSE = {"on": False}
 

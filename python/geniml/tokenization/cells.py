@@ -25,6 +25,7 @@ __all__ = [
     "tokenize_fragments",
 ]
 
+UNIVERSE_KEY = "geniml.universe"
 COORD_COLUMNS = (
     ("chr", "start", "end"),
     ("chrom", "start", "end"),
@@ -42,12 +43,21 @@ class TokenizedCells:
         ids: ``int64`` token ids (sorted and unique within a cell).
     """
 
-    def __init__(self, cells: list[str], offsets: np.ndarray, ids: np.ndarray) -> None:
+    def __init__(
+        self,
+        cells: list[str],
+        offsets: np.ndarray,
+        ids: np.ndarray,
+        *,
+        universe_path: str | None = None,
+    ) -> None:
         if len(offsets) != len(cells) + 1:
             raise GenimlValueError(f"{len(cells)} cells but {len(offsets)} offsets")
         self.cells = list(cells)
         self.offsets = np.asarray(offsets, dtype=np.int64)
         self.ids = np.asarray(ids, dtype=np.int64)
+        #: the universe file the ids refer to, when known (kept in parquet metadata)
+        self.universe_path = universe_path
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -78,14 +88,20 @@ class TokenizedCells:
             ids = self.ids[idx]
         else:
             ids = np.zeros(0, dtype=np.int64)
-        return TokenizedCells([self.cells[k] for k in keep], offsets, ids)
+        return TokenizedCells(
+            [self.cells[k] for k in keep], offsets, ids, universe_path=self.universe_path
+        )
 
     def as_csr(self) -> tuple[np.ndarray, np.ndarray]:
         """``(offsets, ids)``, both ``int64``."""
         return self.offsets, self.ids
 
     def to_parquet(self, path: str | os.PathLike, *, force: bool = False) -> Path:
-        """Write upstream's Region2VecDataset layout: columns ``cell`` and ``tokens: list<int32>``."""
+        """Write upstream's Region2VecDataset layout: columns ``cell`` and ``tokens: list<int32>``.
+
+        The universe file path, when known, is kept in the schema metadata
+        (``geniml.universe``), so that a model trained on the file can find its tokenizer.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -106,6 +122,8 @@ class TokenizedCells:
             )
         )
         table = pa.table({"cell": pa.array(self.cells, type=pa.string()), "tokens": tokens})
+        if self.universe_path is not None:
+            table = table.replace_schema_metadata({UNIVERSE_KEY: str(self.universe_path)})
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         pq.write_table(table, tmp)
         os.replace(tmp, path)
@@ -118,10 +136,16 @@ class TokenizedCells:
 
 def read_tokens_parquet(path: str | os.PathLike) -> TokenizedCells:
     """Read a parquet ``tokens`` file (as written by :func:`tokenize_cells`)."""
+    import pyarrow.parquet as pq
+
     from geniml.tokenization.dataset import _read_parquet
 
     names, offsets, ids = _read_parquet(Path(path))
-    return TokenizedCells(names, offsets, ids)
+    meta = pq.read_schema(path).metadata or {}
+    universe = meta.get(UNIVERSE_KEY.encode())
+    return TokenizedCells(
+        names, offsets, ids, universe_path=universe.decode() if universe else None
+    )
 
 
 def peaks_from_anndata(adata: anndata.AnnData) -> RegionSet:
@@ -190,10 +214,15 @@ def tokenize_anndata(
     peaks = peaks_from_anndata(adata)
     off, ids = tokenizer.overlaps(peaks, fraction=fraction)
     indptr, indices = _cells_csr(adata.X)
-    c_off, c_ids, _ = _core.cells_to_tokens(indptr, indices, off.astype(np.uint64), ids,
-                                            tokenizer.n_regions)
+    c_off, c_ids, _ = _core.cells_to_tokens(
+        indptr, indices, off.astype(np.uint64), ids, tokenizer.n_regions
+    )
+    path = getattr(tokenizer, "path", None)
     return TokenizedCells(
-        [str(c) for c in adata.obs_names], c_off.astype(np.int64), c_ids.astype(np.int64)
+        [str(c) for c in adata.obs_names],
+        c_off.astype(np.int64),
+        c_ids.astype(np.int64),
+        universe_path=str(Path(path).resolve()) if path else None,
     )
 
 
@@ -247,4 +276,10 @@ def tokenize_fragments(
     names, (off, ids, _), _n = tokenizer._inner.tokenize_fragments(
         path, set(barcodes) if barcodes is not None else None, float(fraction)
     )
-    return TokenizedCells(names, off.astype(np.int64), ids.astype(np.int64))
+    upath = tokenizer.path
+    return TokenizedCells(
+        names,
+        off.astype(np.int64),
+        ids.astype(np.int64),
+        universe_path=str(Path(upath).resolve()) if upath else None,
+    )

@@ -259,7 +259,7 @@ class Tokenizer:
         off, ids, _ = self._inner.overlaps(
             rs._names, rs._chroms, rs._starts, rs._ends, float(fraction), fraction_of, False
         )
-        return off, ids
+        return off.astype(np.int64), ids
 
     def soft_tokenize(self, regions: RegionsLike, *, overlap_threshold: float = 0.5) -> SoftTokens:
         """Soft tokenization: each region's universe tokens weighted by overlap / region length.

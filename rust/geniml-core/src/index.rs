@@ -38,9 +38,49 @@ impl Sublist {
         s
     }
 
+    /// Index of the first interval starting at or after `qe`, galloping forward from `hint`
+    /// (queries visited in increasing `qe` make this amortised O(1)); `hint` is updated.
+    #[inline]
+    fn upper_bound(&self, qe: u32, hint: &mut usize) -> usize {
+        let n = self.starts.len();
+        let mut lo = (*hint).min(n);
+        if lo > 0 && self.starts[lo - 1] >= qe {
+            // the query went backwards: plain binary search
+            let p = self.starts.partition_point(|&s| s < qe);
+            *hint = p;
+            return p;
+        }
+        let mut step = 1;
+        let mut hi = lo;
+        while hi < n && self.starts[hi] < qe {
+            lo = hi + 1;
+            hi += step;
+            step *= 2;
+        }
+        let hi = hi.min(n);
+        let p = lo + self.starts[lo..hi].partition_point(|&s| s < qe);
+        *hint = p;
+        p
+    }
+
+    #[inline]
+    fn query_from(&self, qs: u32, qe: u32, hint: &mut usize, out: &mut impl FnMut(u32, u32, u32)) {
+        let mut i = self.upper_bound(qe, hint);
+        while i > 0 {
+            i -= 1;
+            if self.max_end[i] <= qs {
+                break;
+            }
+            if self.ends[i] > qs {
+                out(self.ids[i], self.starts[i], self.ends[i]);
+            }
+        }
+    }
+
     #[inline]
     fn query(&self, qs: u32, qe: u32, out: &mut impl FnMut(u32, u32, u32)) {
         let mut i = self.starts.partition_point(|&s| s < qe);
+
         while i > 0 {
             i -= 1;
             if self.max_end[i] <= qs {
@@ -113,6 +153,25 @@ impl ChromIndex {
         }
     }
 
+    /// As [`Self::for_each_overlap`], resuming the search from `hints` (one per sublist, start
+    /// them at 0 for each chromosome); fast when queries come in increasing end order.
+    #[inline]
+    pub fn for_each_overlap_from(
+        &self,
+        qs: u32,
+        qe: u32,
+        hints: &mut Vec<usize>,
+        mut out: impl FnMut(u32, u32, u32),
+    ) {
+        if qs >= qe {
+            return;
+        }
+        hints.resize(self.sublists.len(), 0);
+        for (s, h) in self.sublists.iter().zip(hints.iter_mut()) {
+            s.query_from(qs, qe, h, &mut out);
+        }
+    }
+
     /// Number of intervals.
     pub fn len(&self) -> usize {
         self.sublists.iter().map(|s| s.ids.len()).sum()
@@ -138,11 +197,18 @@ mod tests {
             let items: Vec<(u32, u32, u32)> = ivs.iter().enumerate().map(|(i, &(s, l))| (s, s + l, i as u32)).collect();
             let idx = ChromIndex::new(items.clone());
             prop_assert_eq!(idx.len(), items.len());
+            let mut hints = Vec::new();
             for &(q, l) in &qs {
                 let (a, b) = (q, q + l);
                 let mut got = Vec::new();
                 idx.for_each_overlap(a, b, |id, _, _| got.push(id));
                 got.sort_unstable();
+                // the resumed search gives the same hits, whatever order queries come in
+                let mut resumed = Vec::new();
+                idx.for_each_overlap_from(a, b, &mut hints, |id, _, _| resumed.push(id));
+                resumed.sort_unstable();
+                prop_assert_eq!(&resumed, &got);
+
                 let want: Vec<u32> = items.iter().filter(|&&(s, e, _)| s < b && e > a && a < b).map(|x| x.2).collect();
                 prop_assert_eq!(got, want);
             }

@@ -64,7 +64,9 @@ const MAX_SHOWN: usize = 60;
 /// Read the whole file, decompressing gzip/bgzip when the magic bytes say so.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let mut file = File::open(path).map_err(|e| GenimlError::io(path, e))?;
-    let mut data = Vec::new();
+    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut data = Vec::with_capacity(size + 1);
+
     file.read_to_end(&mut data)
         .map_err(|e| GenimlError::io(path, e))?;
     if data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b {
@@ -82,9 +84,48 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     Ok(data)
 }
 
+/// The bytes of a file: memory-mapped when plain, decompressed when gzip/bgzip.
+pub enum FileBytes {
+    /// A read-only mapping of a plain file.
+    Mapped(memmap2::Mmap),
+    /// Bytes in memory (decompressed, or a file that could not be mapped).
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Mapped(m) => m,
+            Self::Owned(v) => v,
+        }
+    }
+}
+
+/// Map a plain file (no copy), or decompress a gzip/bgzip one.
+pub fn file_bytes(path: &Path) -> Result<FileBytes> {
+    let file = File::open(path).map_err(|e| GenimlError::io(path, e))?;
+    let len = file.metadata().map_err(|e| GenimlError::io(path, e))?.len();
+    if len < (1 << 20) || !file.metadata().is_ok_and(|m| m.is_file()) {
+        return read_bytes(path).map(FileBytes::Owned);
+    }
+    // SAFETY: the mapping is read-only and private to this call; as with every reader of
+    // mapped files (polars, ripgrep), a file truncated by another process while we parse it
+    // can fault, which is the documented trade-off for not copying large inputs.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::Mmap::map(&file) };
+    match map {
+        Ok(m) if m.len() >= 2 && m[0] == 0x1f && m[1] == 0x8b => {
+            read_bytes(path).map(FileBytes::Owned)
+        }
+        Ok(m) => Ok(FileBytes::Mapped(m)),
+        Err(_) => read_bytes(path).map(FileBytes::Owned),
+    }
+}
+
 /// Read a BED-like file into a columnar region set.
 pub fn read_bed(path: &Path, opts: &ReadOptions) -> Result<(RegionSet, ReadReport)> {
-    let data = read_bytes(path)?;
+    let data = file_bytes(path)?;
     parse_bed(&data, path, opts)
 }
 
@@ -116,29 +157,57 @@ pub fn parse_bed(data: &[u8], path: &Path, opts: &ReadOptions) -> Result<(Region
     };
     let mut table = ChromTable::new();
     let total: usize = chunks.iter().map(|c| c.starts.len()).sum();
-    let mut out = RegionSet {
-        chroms: Vec::with_capacity(total),
-        starts: Vec::with_capacity(total),
-        ends: Vec::with_capacity(total),
-        extra: None,
-        ..RegionSet::default()
-    };
+    let mut out = RegionSet::default();
     let any_extra = chunks.iter().any(|c| c.extra.is_some());
     let mut report = ReadReport::default();
     let mut header_lines = 0;
-    for c in chunks {
-        if let Some(f) = c.fatal {
+    // the first error wins; chromosome ids of each chunk map to the global table in order
+    let mut line_base = 0;
+    let mut maps = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        if let Some(f) = &c.fatal {
             return Err(GenimlError::BedParse {
                 path: path.to_path_buf(),
-                line: report.n_lines + f.line,
-                msg: f.msg,
+                line: line_base + f.line,
+                msg: f.msg.clone(),
             });
         }
-        let map: Vec<u32> = c.table.names().iter().map(|n| table.intern(n)).collect();
-        out.chroms
-            .extend(c.chroms.iter().map(|&id| map[id as usize]));
-        out.starts.extend_from_slice(&c.starts);
-        out.ends.extend_from_slice(&c.ends);
+        line_base += c.n_lines;
+        maps.push(
+            c.table
+                .names()
+                .iter()
+                .map(|n| table.intern(n))
+                .collect::<Vec<u32>>(),
+        );
+    }
+    // copy the columns into place, chunks in parallel
+    out.chroms = vec![0; total];
+    out.starts = vec![0; total];
+    out.ends = vec![0; total];
+    {
+        let mut dst: Vec<(&mut [u32], &mut [u32], &mut [u32])> = Vec::with_capacity(chunks.len());
+        let (mut rc, mut rs, mut re) =
+            (&mut out.chroms[..], &mut out.starts[..], &mut out.ends[..]);
+        for c in &chunks {
+            let n = c.starts.len();
+            let (a, b) = std::mem::take(&mut rc).split_at_mut(n);
+            let (d, e) = std::mem::take(&mut rs).split_at_mut(n);
+            let (f, g) = std::mem::take(&mut re).split_at_mut(n);
+            dst.push((a, d, f));
+            (rc, rs, re) = (b, e, g);
+        }
+        dst.into_par_iter()
+            .zip(chunks.par_iter().zip(maps.par_iter()))
+            .for_each(|((dc, ds, de), (c, map))| {
+                for (o, &id) in dc.iter_mut().zip(&c.chroms) {
+                    *o = map[id as usize];
+                }
+                ds.copy_from_slice(&c.starts);
+                de.copy_from_slice(&c.ends);
+            });
+    }
+    for c in chunks {
         if any_extra {
             let dst = out.extra.get_or_insert_with(|| Extra {
                 buf: Vec::new(),
@@ -309,13 +378,8 @@ fn parse_line<'a>(
             shown(chrom)
         ));
     }
-    if std::str::from_utf8(chrom).is_err() {
-        return Err(format!(
-            "chromosome name is not valid UTF-8: '{}'",
-            shown(chrom)
-        ));
-    }
-    let start = parse_coord(start_f, "start")?;
+    let start = parse_coord(start_f, "start").map_err(|m| binary_or(line, m))?;
+
     let end = parse_coord(end_f, "end").map_err(|m| binary_or(line, m))?;
     if start > end {
         return Err(format!(
@@ -323,8 +387,8 @@ fn parse_line<'a>(
         ));
     }
     if let Some(sizes) = &opts.chrom_sizes {
-        // The name is valid UTF-8 (checked above).
         let name = String::from_utf8_lossy(chrom);
+
         match sizes.get(name.as_ref()) {
             None => return Err(format!("chromosome '{name}' is not in the chrom sizes")),
             Some(&len) if u64::from(end) > len => {
@@ -336,6 +400,97 @@ fn parse_line<'a>(
         }
     }
     Ok((chrom, start, end, extra))
+}
+
+/// Positions of a well-formed data line found by [`fast_line`].
+struct FastLine {
+    chrom_end: usize,
+    start: u32,
+    end: u32,
+    /// First byte of the extra columns (`line_end` when there are none).
+    extra_start: usize,
+    /// End of the line's content (before `\r\n` / `\n`).
+    line_end: usize,
+    /// Start of the next line.
+    next: usize,
+}
+
+/// Parse an unsigned decimal field at `i` in one pass; returns (value, index after it).
+#[inline]
+fn fast_uint(data: &[u8], mut i: usize) -> Option<(u32, usize)> {
+    let begin = i;
+    let mut v: u64 = 0;
+    while let Some(&b) = data.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v * 10 + u64::from(d);
+        i += 1;
+        if i - begin > 10 {
+            return None;
+        }
+    }
+    if i == begin || v > u64::from(u32::MAX) {
+        return None;
+    }
+    Some((v as u32, i))
+}
+
+/// The common case in one pass over the bytes: `chrom<TAB>start<TAB>end[<TAB>extra]` with a
+/// non-empty chromosome free of spaces and NULs and `start <= end`. Anything else (headers,
+/// blank lines, malformed lines) returns `None` and goes through the general path, which
+/// words the errors.
+#[inline]
+fn fast_line(data: &[u8], pos: usize) -> Option<FastLine> {
+    let mut i = pos;
+    loop {
+        match *data.get(i)? {
+            b'\t' => break,
+            b'\n' | b'\r' | b' ' | 0 => return None,
+            _ => i += 1,
+        }
+    }
+    let first = *data.get(pos)?;
+    if i == pos || first == b'#' {
+        return None;
+    }
+    let chrom_end = i;
+    let (start, i) = fast_uint(data, chrom_end + 1)?;
+    if *data.get(i)? != b'\t' {
+        return None;
+    }
+    let (end, i) = fast_uint(data, i + 1)?;
+    if start > end {
+        return None;
+    }
+    let (extra_start, line_end) = match data.get(i) {
+        None | Some(b'\n') => (i, i),
+        Some(b'\r') if matches!(data.get(i + 1), None | Some(b'\n')) => (i, i),
+
+        Some(b'\t') => {
+            let e = memchr::memchr(b'\n', &data[i..]).map_or(data.len(), |k| i + k);
+            let content_end = if e > i && data[e - 1] == b'\r' {
+                e - 1
+            } else {
+                e
+            };
+            (i + 1, content_end)
+        }
+        Some(_) => return None,
+    };
+    let next = match memchr::memchr(b'\n', &data[line_end..]) {
+        Some(k) => line_end + k + 1,
+        None => data.len(),
+    };
+    Some(FastLine {
+        chrom_end,
+        start,
+        end,
+        extra_start,
+        line_end,
+        next,
+    })
 }
 
 const BINARY: &str = "line holds binary data (a NUL byte): is this a BED text file?";
@@ -353,24 +508,50 @@ fn is_header(line: &[u8]) -> bool {
     line.starts_with(b"#") || line.starts_with(b"track") || line.starts_with(b"browser")
 }
 
-/// Chromosome names of one chunk: a short linear cache in front of the interning table,
-/// since files hold few distinct names.
+/// Chromosome names of one chunk: a small open-addressing table keyed by an FNV hash of the
+/// name bytes, in front of the interning table (files hold few distinct names).
 struct ChunkNames {
-    recent: Vec<(Vec<u8>, u32)>,
+    slots: Vec<Option<(u64, Vec<u8>, u32)>>,
 }
 
 impl ChunkNames {
+    const SLOTS: usize = 256;
+
+    fn new() -> Self {
+        Self {
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+
+    #[inline]
+    fn hash(name: &[u8]) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in name {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
+
     /// The id of `name`, or `None` when it is not valid UTF-8.
     #[inline]
     fn id(&mut self, table: &mut ChromTable, name: &[u8]) -> Option<u32> {
-        if let Some((_, id)) = self.recent.iter().find(|(n, _)| n.as_slice() == name) {
-            return Some(*id);
+        let h = Self::hash(name);
+        let mut slot = (h as usize) & (Self::SLOTS - 1);
+        for _ in 0..Self::SLOTS {
+            match &self.slots[slot] {
+                Some((sh, sn, id)) if *sh == h && sn.as_slice() == name => return Some(*id),
+                Some(_) => slot = (slot + 1) & (Self::SLOTS - 1),
+                None => {
+                    let id = table.intern(std::str::from_utf8(name).ok()?);
+                    // keep a quarter of the slots free so that probes stay short
+                    if table.len() < Self::SLOTS * 3 / 4 {
+                        self.slots[slot] = Some((h, name.to_vec(), id));
+                    }
+                    return Some(id);
+                }
+            }
         }
-        let id = table.intern(std::str::from_utf8(name).ok()?);
-        if self.recent.len() < 64 {
-            self.recent.push((name.to_vec(), id));
-        }
-        Some(id)
+        Some(table.intern(std::str::from_utf8(name).ok()?))
     }
 }
 
@@ -388,15 +569,48 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
         fatal: None,
         header_lines: 0,
     };
-    let mut names = ChunkNames { recent: Vec::new() };
+    let mut names = ChunkNames::new();
     let mut last_chrom: &[u8] = b"";
     let mut last_id = u32::MAX;
     let mut pos = 0;
+    let fast_ok = opts.chrom_sizes.is_none();
     while pos < data.len() {
+        if fast_ok {
+            let fast = fast_line(data, pos).and_then(|f| {
+                let chrom = &data[pos..f.chrom_end];
+                if chrom == last_chrom && last_id != u32::MAX {
+                    Some((f, chrom, last_id))
+                } else {
+                    // None (not UTF-8): the general path below reports the line
+                    names.id(&mut c.table, chrom).map(|id| (f, chrom, id))
+                }
+            });
+            if let Some((f, chrom, id)) = fast {
+                c.n_lines += 1;
+                last_id = id;
+                last_chrom = chrom;
+                c.chroms.push(last_id);
+
+                c.starts.push(f.start);
+                c.ends.push(f.end);
+                let extra = &data[f.extra_start.min(f.line_end)..f.line_end];
+                if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
+                    let x = c.extra.get_or_insert_with(|| Extra {
+                        buf: Vec::new(),
+                        offsets: vec![0; c.starts.len()],
+                    });
+                    x.buf.extend_from_slice(extra);
+                    x.offsets.push(x.buf.len() as u64);
+                }
+                pos = f.next;
+                continue;
+            }
+        }
         let nl = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
         let mut line = &data[pos..nl];
         pos = nl + 1;
         c.n_lines += 1;
+
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }

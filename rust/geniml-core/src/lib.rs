@@ -2,15 +2,19 @@
 //!
 //! Coordinates are 0-based half-open `[start, end)` everywhere, stored as `u32`.
 
+pub mod assess;
 pub mod chrom;
+pub mod coverage;
 pub mod error;
 pub mod fragments;
 pub mod gtok;
+pub mod hmm;
 pub mod index;
 pub mod io;
 pub mod regions;
 pub mod threads;
 pub mod tokenize;
+pub mod universe;
 pub mod w2v;
 
 pub use error::{GenimlError, Result};

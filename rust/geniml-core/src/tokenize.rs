@@ -93,6 +93,13 @@ impl Csr {
     }
 }
 
+/// Where the previous query of a chunk left the index search (queries come sorted).
+#[derive(Default)]
+struct Cursor {
+    chrom: Option<u32>,
+    hints: Vec<usize>,
+}
+
 /// A universe with its interval index.
 #[derive(Debug, Clone)]
 pub struct Tokenizer {
@@ -194,12 +201,17 @@ impl Tokenizer {
         qs: u32,
         qe: u32,
         opts: OverlapOptions,
+        cursor: &mut Cursor,
         buf: &mut Vec<(u32, f32)>,
     ) {
         buf.clear();
         let Some(c) = chrom else { return };
+        if cursor.chrom != Some(c) {
+            cursor.chrom = Some(c);
+            cursor.hints.clear();
+        }
         let qlen = f64::from(qe - qs);
-        self.index[c as usize].for_each_overlap(qs, qe, |id, us, ue| {
+        self.index[c as usize].for_each_overlap_from(qs, qe, &mut cursor.hints, |id, us, ue| {
             let ov = f64::from(qe.min(ue) - qs.max(us));
             let denom = match opts.of {
                 FractionOf::Query => qlen,
@@ -218,7 +230,69 @@ impl Tokenizer {
     /// universe order), with the overlap fraction as weight when `weights`.
     pub fn overlaps(&self, q: &RegionsRef<'_>, opts: OverlapOptions, weights: bool) -> Csr {
         let map = self.map_chroms(q.names);
-        let n = q.len();
+        let chrom_of = |i: usize| map[q.chroms[i] as usize];
+        // Queries in genome order keep the index in cache; unsorted input is visited in sorted
+        // order (a sorted copy of the query columns) and the result put back in query order.
+        let key = |i: usize| {
+            // unknown chromosomes sort last, as the id u32::MAX
+            let c = chrom_of(i).map_or(u64::from(u32::MAX), u64::from);
+            (c << 32) | u64::from(q.starts[i])
+        };
+        let sorted = (1..q.len()).all(|i| key(i - 1) <= key(i));
+        if sorted {
+            return self.overlaps_of(
+                q.len(),
+                |i| (chrom_of(i), q.starts[i], q.ends[i]),
+                opts,
+                weights,
+            );
+        }
+        let mut order: Vec<(u64, u32, u32)> = (0..q.len())
+            .into_par_iter()
+            .map(|i| (key(i), q.ends[i], i as u32))
+            .collect();
+        order.par_sort_unstable();
+        let by_sort = self.overlaps_of(
+            order.len(),
+            |r| {
+                let (k, e, _) = order[r];
+                let c = (k >> 32) as u32;
+                ((c != u32::MAX).then_some(c), k as u32, e)
+            },
+            opts,
+            weights,
+        );
+        // scatter rows back to query order
+        let mut offsets = vec![0u64; q.len() + 1];
+        for (r, &(_, _, i)) in order.iter().enumerate() {
+            offsets[i as usize + 1] = by_sort.offsets[r + 1] - by_sort.offsets[r];
+        }
+        for i in 0..q.len() {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut ids = vec![0u32; by_sort.ids.len()];
+        let mut w = vec![0f32; by_sort.weights.len()];
+        for (r, &(_, _, i)) in order.iter().enumerate() {
+            let (a, b) = (by_sort.offsets[r] as usize, by_sort.offsets[r + 1] as usize);
+            let dst = offsets[i as usize] as usize;
+            ids[dst..dst + b - a].copy_from_slice(&by_sort.ids[a..b]);
+            if weights {
+                w[dst..dst + b - a].copy_from_slice(&by_sort.weights[a..b]);
+            }
+        }
+        Csr {
+            offsets,
+            ids,
+            weights: w,
+        }
+    }
+
+    /// Overlaps of `n` queries given by `query(r) -> (universe chrom, start, end)`; rows in
+    /// that order.
+    fn overlaps_of<F>(&self, n: usize, query: F, opts: OverlapOptions, weights: bool) -> Csr
+    where
+        F: Fn(usize) -> (Option<u32>, u32, u32) + Sync,
+    {
         let parts: Vec<Csr> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|k| {
@@ -230,14 +304,10 @@ impl Tokenizer {
                 };
                 part.offsets.push(0);
                 let mut buf = Vec::new();
-                for i in a..b {
-                    self.hits_of(
-                        map[q.chroms[i] as usize],
-                        q.starts[i],
-                        q.ends[i],
-                        opts,
-                        &mut buf,
-                    );
+                let mut cursor = Cursor::default();
+                for r in a..b {
+                    let (c, s, e) = query(r);
+                    self.hits_of(c, s, e, opts, &mut cursor, &mut buf);
                     part.ids.extend(buf.iter().map(|h| h.0));
                     if weights {
                         part.weights.extend(buf.iter().map(|h| h.1));

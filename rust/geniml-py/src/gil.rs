@@ -1,14 +1,15 @@
-//! Run core work with the GIL released.
+//! Run core work with the GIL released, inside geniml's own thread pool.
 
 use geniml_core::GenimlError;
 use pyo3::prelude::*;
 
 use crate::error::to_py;
 
-/// Release the GIL, run `f` (which must not touch Python), and map its error.
+/// Release the GIL and run `f` (which must not touch Python) inside the core's thread pool, so
+/// that rayon's global pool is never used (it would not survive a `fork()`); map its error.
 pub(crate) fn run_detached<T: Send, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
     F: Send + FnOnce() -> Result<T, GenimlError>,
 {
-    to_py(py.detach(f))
+    to_py(py.detach(|| geniml_core::threads::pool().install(f)))
 }

@@ -134,6 +134,7 @@ def test_tokenize_anndata_matches_per_cell_loop(shared_data, tmp_path):
     tokenize_cells(adata, tok, out)
     back = read_tokens_parquet(out)
     assert back.cells == cells.cells
+    assert back.universe_path is None  # an in-memory universe has no file
     assert np.array_equal(back.ids, cells.ids) and np.array_equal(back.offsets, cells.offsets)
     ds = Region2VecDataset(out)
     assert len(ds) == 600 and ds[5].tolist() == cells.ids_for(5).tolist()
@@ -147,7 +148,8 @@ def test_anndata_var_names_and_bad_layout(shared_data, tmp_path):
     u = shared_data / "universes" / "geniml_universe_hg38.uniq.bed"
     path = tmp_path / "pbmc.h5ad"
     a.write_h5ad(path)
-    by_cols = tokenize_cells(path, u)
+    by_cols = tokenize_cells(path, u, tmp_path / "pbmc.parquet")
+    assert read_tokens_parquet(tmp_path / "pbmc.parquet").universe_path == str(u.resolve())
     b = a.copy()
     b.var_names = [
         f"{c}:{s}-{e}" for c, s, e in zip(a.var["chr"], a.var["start"], a.var["end"], strict=True)

@@ -1,0 +1,299 @@
+"""Region embeddings for the metadata-free scores: vectors plus the universe regions they embed.
+
+A model is given as one of:
+
+- a model folder in upstream geniml's Region2Vec layout: ``checkpoint.pt`` (a torch state dict
+  holding ``projection.weight``, one row per token: the universe regions in file order, then the
+  special tokens) and ``universe.bed``;
+- an upstream ``BaseEmbeddings`` pickle (binary / PCA / UMAP baselines, ``vocab`` given as
+  ``chr:start-end`` strings);
+- an ``(n_regions, dim)`` array together with the regions it embeds (a :class:`~geniml.io.RegionSet`
+  or a BED path, row ``i`` of the array embeds region ``i``).
+
+Coordinates are 0-based half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import zipfile
+from collections import OrderedDict
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from geniml.exceptions import GenimlValueError, ModelError
+from geniml.io import RegionSet, load_universe
+
+__all__ = [
+    "BaseEmbeddings",
+    "RegionEmbeddings",
+    "load_region_embeddings",
+    "read_state_dict",
+]
+
+MODEL_FILE_NAME = "checkpoint.pt"
+UNIVERSE_FILE_NAME = "universe.bed"
+PROJECTION_KEY = "projection.weight"
+
+
+class RegionEmbeddings(NamedTuple):
+    """Embedding vectors and the regions they embed (row ``i`` embeds ``regions[i]``)."""
+
+    vectors: np.ndarray
+    regions: RegionSet
+
+
+class BaseEmbeddings:
+    """Upstream's pickled baseline embeddings (``geniml.eval.utils.BaseEmbeddings``).
+
+    Attributes:
+        embeddings: ``(n_regions, dim)`` vectors.
+        vocab: the regions as ``chr:start-end`` strings, one per row.
+    """
+
+    # Pickles name upstream's module path, so upstream geniml reads ours and we read theirs.
+    __module__ = "geniml.eval.utils"
+
+    def __init__(self, embeddings: np.ndarray, vocab: list[str]) -> None:
+        self.embeddings = embeddings
+        self.vocab = vocab
+
+
+# -- torch checkpoints without torch ------------------------------------------------------------
+
+_STORAGE_DTYPES = {
+    "FloatStorage": np.float32,
+    "DoubleStorage": np.float64,
+    "HalfStorage": np.float16,
+    "LongStorage": np.int64,
+    "IntStorage": np.int32,
+    "ShortStorage": np.int16,
+    "CharStorage": np.int8,
+    "ByteStorage": np.uint8,
+    "BoolStorage": np.bool_,
+}
+
+
+class _Storage:
+    def __init__(self, name: str) -> None:
+        self.dtype = np.dtype(_STORAGE_DTYPES[name])
+
+
+def _rebuild_tensor(storage, offset, size, stride, *_args):  # noqa: ANN001, ANN202
+    item = storage.dtype.itemsize
+    view = np.lib.stride_tricks.as_strided(
+        storage[offset:], shape=tuple(size), strides=tuple(s * item for s in stride)
+    )
+    return np.array(view)
+
+
+class _TorchZipUnpickler(pickle.Unpickler):
+    """Reads plain tensors of a torch zip checkpoint; refuses any other global (no code runs)."""
+
+    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, order: str) -> None:
+        super().__init__(io.BytesIO(data))
+        self._zip, self._prefix, self._order = archive, prefix, order
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        if (module, name) == ("collections", "OrderedDict"):
+            return OrderedDict
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
+            return _rebuild_tensor
+        if module == "torch" and name in _STORAGE_DTYPES:
+            return _Storage(name)
+        raise pickle.UnpicklingError(f"unsupported object {module}.{name} in a torch checkpoint")
+
+    def persistent_load(self, pid):  # noqa: ANN001, ANN201
+        _tag, storage, key, _location, numel = pid
+        raw = self._zip.read(f"{self._prefix}/data/{key}")
+        dtype = storage.dtype.newbyteorder("<" if self._order == "little" else ">")
+        return np.frombuffer(raw, dtype=dtype, count=int(numel)).astype(storage.dtype)
+
+
+def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read a torch state dict (``checkpoint.pt``) into numpy arrays.
+
+    Uses ``torch.load(weights_only=True)`` when torch is installed; otherwise reads the torch zip
+    format directly (plain tensors only, no code is unpickled), so evaluation works without torch.
+
+    Args:
+        path: the checkpoint file.
+
+    Returns:
+        ``{parameter name: array}``.
+
+    Raises:
+        ModelError: the file is not a readable torch checkpoint.
+        FileNotFoundError: the file is missing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"model checkpoint not found: {path}")
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    try:
+        if torch is not None:
+            sd = torch.load(path, map_location="cpu", weights_only=True)
+            return {k: v.detach().cpu().numpy() for k, v in sd.items() if hasattr(v, "numpy")}
+        with zipfile.ZipFile(path) as zf:
+            pkl = next((n for n in zf.namelist() if n.endswith("/data.pkl")), None)
+            if pkl is None:
+                raise ModelError(f"{path}: no data.pkl inside; not a torch zip checkpoint")
+            prefix = pkl[: -len("/data.pkl")]
+            order_name = f"{prefix}/byteorder"
+            order = (
+                zf.read(order_name).decode().strip() if order_name in zf.namelist() else "little"
+            )
+            sd = _TorchZipUnpickler(zf.read(pkl), zf, prefix, order).load()
+    except (zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError, EOFError) as err:
+        raise ModelError(f"{path}: cannot read the torch checkpoint ({err})") from err
+    if not isinstance(sd, dict):
+        raise ModelError(f"{path}: expected a state dict, got {type(sd).__name__}")
+    return {k: v for k, v in sd.items() if isinstance(v, np.ndarray)}
+
+
+# -- BaseEmbeddings pickles --------------------------------------------------------------------
+
+_NUMPY_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+}
+
+
+class _BaseEmbeddingsUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        if name == "BaseEmbeddings" and module.startswith("geniml."):
+            return BaseEmbeddings
+        if (module, name) in _NUMPY_GLOBALS:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"unsupported object {module}.{name} in an embedding pickle")
+
+
+def _regions_from_vocab(vocab: list[str], source: Path) -> RegionSet:
+    """Parse ``chr:start-end`` strings (upstream's vocab format) into regions."""
+    import polars as pl
+
+    parts = pl.Series("v", vocab, dtype=pl.String).str.extract_groups(
+        r"^\s*([^:\s]+)\s*:\s*(\d+)\s*-\s*(\d+)\s*$"
+    )
+    df = parts.struct.unnest()
+    bad = df.select(pl.col("1").is_null().arg_true()).to_series()
+    if len(bad):
+        i = int(bad[0])
+        raise ModelError(f"{source}: vocab entry {i} ({vocab[i]!r}) is not chr:start-end")
+    return RegionSet(
+        (
+            df["1"].to_numpy(),
+            df["2"].cast(pl.UInt32).to_numpy(),
+            df["3"].cast(pl.UInt32).to_numpy(),
+        )
+    )
+
+
+def _load_base_pickle(path: Path) -> RegionEmbeddings:
+    with path.open("rb") as fh:
+        try:
+            obj = _BaseEmbeddingsUnpickler(fh).load()
+        except (pickle.UnpicklingError, EOFError, AttributeError) as err:
+            raise ModelError(f"{path}: not a BaseEmbeddings pickle ({err})") from err
+    if not isinstance(obj, BaseEmbeddings):
+        raise ModelError(f"{path}: expected a BaseEmbeddings pickle, got {type(obj).__name__}")
+    return _checked(np.asarray(obj.embeddings), _regions_from_vocab(list(obj.vocab), path), path)
+
+
+# -- the single entry point ---------------------------------------------------------------------
+
+
+def _checked(vectors: np.ndarray, regions: RegionSet, source: object) -> RegionEmbeddings:
+    if vectors.ndim != 2:
+        raise GenimlValueError(f"{source}: embeddings must be 2-D, got shape {vectors.shape}")
+    if len(vectors) != len(regions):
+        raise GenimlValueError(
+            f"{source}: {len(vectors)} embedding rows but {len(regions)} regions "
+            "(row i must embed region i)"
+        )
+    return RegionEmbeddings(vectors, regions)
+
+
+def _load_model_folder(folder: Path) -> RegionEmbeddings:
+    ckpt, uni = folder / MODEL_FILE_NAME, folder / UNIVERSE_FILE_NAME
+    for f in (ckpt, uni):
+        if not f.is_file():
+            raise ModelError(f"model folder {folder} has no {f.name}")
+    state = read_state_dict(ckpt)
+    if PROJECTION_KEY not in state:
+        raise ModelError(f"{ckpt}: no {PROJECTION_KEY!r} tensor (found {sorted(state)})")
+    weight = state[PROJECTION_KEY]
+    regions = load_universe(uni)
+    if weight.ndim != 2 or weight.shape[0] < len(regions):
+        raise ModelError(
+            f"{ckpt}: {PROJECTION_KEY} has shape {weight.shape}, fewer rows than the "
+            f"{len(regions)} regions of {uni}"
+        )
+    # Token ids follow the universe file order; the special tokens come after the regions.
+    return RegionEmbeddings(weight[: len(regions)], regions)
+
+
+def load_region_embeddings(
+    model: str | os.PathLike | np.ndarray | RegionEmbeddings | tuple,
+    regions: RegionSet | str | os.PathLike | None = None,
+) -> RegionEmbeddings:
+    """Resolve any supported model description into vectors plus regions.
+
+    Args:
+        model: a Region2Vec model folder, a ``BaseEmbeddings`` pickle (``.pkl``), an ``.npy``
+            file or array of vectors, a ``(vectors, regions)`` pair, or a
+            :class:`RegionEmbeddings`.
+        regions: the regions embedded by an array/``.npy`` model (a RegionSet or BED path, row
+            order = file order); ignored otherwise.
+
+    Returns:
+        The vectors (dtype as stored, e.g. float32 for torch models) and the regions.
+
+    Raises:
+        ModelError: a folder or file is missing parts or is unreadable.
+        GenimlValueError: rows and regions disagree in number, or regions are missing.
+
+    Examples:
+        >>> import numpy as np
+        >>> from geniml.io import RegionSet
+        >>> rs = RegionSet([("chr1", 0, 10), ("chr1", 20, 30)])
+        >>> emb = load_region_embeddings(np.eye(2), rs)
+        >>> emb.vectors.shape, len(emb.regions)
+        ((2, 2), 2)
+    """
+    if isinstance(model, RegionEmbeddings):
+        return model
+    if isinstance(model, tuple) and len(model) == 2:
+        model, regions = model
+    if isinstance(model, (str, os.PathLike)):
+        path = Path(model)
+        if path.is_dir():
+            return _load_model_folder(path)
+        if not path.exists():
+            raise FileNotFoundError(f"model not found: {path}")
+        if path.suffix.lower() in (".pkl", ".pickle") or path.suffix == "":
+            return _load_base_pickle(path)
+        if path.suffix.lower() != ".npy":
+            raise ModelError(
+                f"{path}: expected a model folder, a BaseEmbeddings .pkl or an .npy array"
+            )
+        model = np.load(path, allow_pickle=False)
+    vectors = np.asarray(model)
+    if regions is None:
+        raise GenimlValueError(
+            "embedding vectors need their regions: pass regions= (a RegionSet or a BED path)"
+        )
+    if not isinstance(regions, RegionSet):
+        regions = load_universe(regions)
+    return _checked(vectors, regions, "embeddings")

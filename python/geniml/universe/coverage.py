@@ -1,0 +1,229 @@
+"""Coverage tracks of a BED collection (replaces ``uniwig``).
+
+Three run-length encoded tracks per chromosome, computed in the Rust core in parallel:
+``core`` (regions covering each base), ``start`` and ``end`` (region starts / ends, each
+smoothed over ``[p - smooth, p + smooth]`` and clipped to the chromosome; the end of
+``[s, e)`` is the BED end coordinate ``e``). Coordinates are 0-based half-open.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from geniml import _core
+from geniml.exceptions import GenimlValueError, UniverseError
+from geniml.io import RegionSet, bed_files_in, read_chrom_sizes
+
+__all__ = ["Coverage", "BedSource", "coverage_tracks", "load_coverage"]
+
+TrackName = Literal["start", "core", "end"]
+TrackFormat = Literal["bigwig", "bedgraph"]
+BedSource = str | os.PathLike | Sequence[str | os.PathLike | RegionSet] | RegionSet
+
+
+class Coverage:
+    """Start / core / end coverage tracks of a collection, held run-length encoded in Rust.
+
+    Build one with :func:`coverage_tracks` (BED files), :meth:`from_regions` (in-memory region
+    sets) or :func:`load_coverage` (a folder of bigWig tracks).
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> cov = Coverage.from_regions([RegionSet([("chr1", 10, 20), ("chr1", 15, 30)])],
+        ...                             {"chr1": 100}, smooth=0)
+        >>> [tuple(int(x) for x in r) for r in zip(*cov.runs("chr1", "core"))]
+        [(10, 15, 1), (15, 20, 2), (20, 30, 1)]
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: _core.Coverage) -> None:
+        self._inner = inner
+
+    @classmethod
+    def from_regions(
+        cls,
+        region_sets: Sequence[RegionSet],
+        chrom_sizes: dict[str, int] | str | os.PathLike,
+        *,
+        smooth: int = 25,
+        labels: Sequence[str] | None = None,
+        n_threads: int | None = None,
+    ) -> Coverage:
+        """Tracks of in-memory region sets (no file is written).
+
+        Raises:
+            ChromosomeNotFoundError: a region's chromosome is not in ``chrom_sizes``.
+            GenimlValueError: a region ends past its chromosome, or the collection is empty.
+        """
+        sizes = _sizes_list(chrom_sizes)
+        if labels is None:
+            labels = [
+                str(r.path) if r.path is not None else f"set {i}" for i, r in enumerate(region_sets)
+            ]
+        sets = [(r._names, r._chroms, r._starts, r._ends) for r in region_sets]
+        return cls(
+            _core.Coverage.from_regions(sets, list(labels), sizes, _smooth(smooth), n_threads)
+        )
+
+    @property
+    def n_files(self) -> int:
+        """Number of region sets the tracks came from (0 when read from a folder)."""
+        return self._inner.n_files
+
+    @property
+    def chroms(self) -> dict[str, int]:
+        """``{chromosome: length}`` in natural order."""
+        return dict(self._inner.chroms())
+
+    def runs(self, chrom: str, track: TrackName = "core"):
+        """Non-zero runs of a track on one chromosome: ``(starts, ends, values)`` uint32 arrays."""
+        return self._inner.runs(chrom, track)
+
+    def write(
+        self,
+        out_dir: str | os.PathLike,
+        *,
+        prefix: str = "all",
+        format: TrackFormat = "bigwig",
+        force: bool = False,
+    ) -> list[Path]:
+        """Write ``{prefix}_start``, ``_core`` and ``_end`` (``.bw`` or ``.bedGraph``).
+
+        Existing files are refused unless ``force=True`` (then nothing is written); each
+        file is written to a temporary name and renamed.
+        """
+        return [Path(p) for p in self._inner.write(Path(out_dir), prefix, format, force)]
+
+    def __repr__(self) -> str:
+        return f"Coverage({len(self.chroms)} chromosomes)"
+
+
+def _smooth(smooth: int) -> int:
+    if smooth < 0:
+        raise GenimlValueError(f"`smooth` must be >= 0, got {smooth}")
+    return int(smooth)
+
+
+def _sizes_list(chrom_sizes: dict[str, int] | str | os.PathLike) -> list[tuple[str, int]]:
+    if isinstance(chrom_sizes, dict):
+        return [(str(k), int(v)) for k, v in chrom_sizes.items()]
+    return list(read_chrom_sizes(chrom_sizes).items())
+
+
+def _bed_paths(beds: BedSource) -> list[Path] | None:
+    """File paths of a BED source, or None when it holds in-memory region sets."""
+    if isinstance(beds, RegionSet):
+        return None
+    if isinstance(beds, (str, os.PathLike)):
+        p = Path(beds)
+        if p.is_dir():
+            paths = bed_files_in(p)
+            if not paths:
+                raise UniverseError(f"{p}: the folder holds no BED file (empty collection)")
+            return paths
+        return [p]
+    items = list(beds)
+    if not items:
+        raise UniverseError("the BED collection is empty")
+    if all(isinstance(b, RegionSet) for b in items):
+        return None
+    if any(isinstance(b, RegionSet) for b in items):
+        raise GenimlValueError("mix of paths and RegionSets; pass one kind")
+    return [Path(b) for b in items]
+
+
+def compute_coverage(
+    beds: BedSource,
+    chrom_sizes: dict[str, int] | str | os.PathLike,
+    *,
+    smooth: int = 25,
+    n_threads: int | None = None,
+) -> Coverage:
+    """Coverage tracks of a BED collection, in memory.
+
+    Args:
+        beds: a folder of BED files, one (combined) BED file, a list of paths, a
+            :class:`~geniml.io.RegionSet` or a list of them. Unsorted input is fine.
+        chrom_sizes: ``{name: length}`` or a chrom sizes file.
+        smooth: half-width of the start/end smoothing window (``uniwig -m``).
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores); the result does
+            not depend on it.
+
+    Raises:
+        BedParseError: a malformed line, a chromosome missing from the chrom sizes or a
+            region past the chromosome end (with file and line).
+        UniverseError: the collection is empty.
+    """
+    sizes = _sizes_list(chrom_sizes)
+    paths = _bed_paths(beds)
+    if paths is None:
+        sets = [beds] if isinstance(beds, RegionSet) else list(beds)
+        return Coverage.from_regions(sets, dict(sizes), smooth=smooth, n_threads=n_threads)
+    return Coverage(_core.Coverage.from_files(paths, sizes, _smooth(smooth), n_threads))
+
+
+def coverage_tracks(
+    beds: BedSource,
+    chrom_sizes: dict[str, int] | str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    smooth: int = 25,
+    prefix: str = "all",
+    format: TrackFormat = "bigwig",
+    force: bool = False,
+    n_threads: int | None = None,
+) -> list[Path]:
+    """Write start / core / end coverage tracks of a BED collection (like ``uniwig -m``).
+
+    Args:
+        beds: a folder of BED files, one (combined) BED file, a list of paths or RegionSets.
+        chrom_sizes: ``{name: length}`` or a chrom sizes file.
+        out_dir: folder for ``{prefix}_start.bw``, ``{prefix}_core.bw``, ``{prefix}_end.bw``
+            (created when missing).
+        smooth: start/end smoothing half-width in bp (a start at ``s`` adds 1 on
+            ``[s - smooth, s + smooth]``, clipped to the chromosome).
+        prefix: file-name prefix.
+        format: ``"bigwig"`` (default) or ``"bedgraph"`` (then ``{prefix}_chrom.sizes`` is
+            written too, so that the folder can be read back).
+        force: replace existing track files.
+        n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
+
+    Returns:
+        The three paths written (start, core, end).
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "a.bed").write_text("chr1\\t10\\t20\\nchr1\\t15\\t30\\n")
+        >>> [p.name for p in coverage_tracks(d / "a.bed", {"chr1": 100}, d / "cov")]
+        ['all_start.bw', 'all_core.bw', 'all_end.bw']
+    """
+    cov = compute_coverage(beds, chrom_sizes, smooth=smooth, n_threads=n_threads)
+    return cov.write(out_dir, prefix=prefix, format=format, force=force)
+
+
+def load_coverage(
+    folder: str | os.PathLike,
+    *,
+    prefix: str = "all",
+    tracks: Sequence[TrackName] = ("start", "core", "end"),
+) -> Coverage:
+    """Read ``{prefix}_start.bw``, ``{prefix}_core.bw`` and ``{prefix}_end.bw`` of a folder.
+
+    bedGraph tracks (``{prefix}_core.bedGraph`` ...) are read when the bigWig is absent; they
+    need the ``{prefix}_chrom.sizes`` that ``coverage_tracks(format="bedgraph")`` writes.
+
+    Args:
+        folder: the coverage folder (as written by :func:`coverage_tracks` or uniwig).
+        prefix: file-name prefix.
+        tracks: which tracks to read (the others stay empty).
+
+    Raises:
+        UniverseError: a track is missing.
+        FileNotFoundError: the folder does not exist.
+    """
+    return Coverage(_core.Coverage.from_folder(Path(folder), prefix, list(tracks)))
