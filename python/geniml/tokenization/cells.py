@@ -79,15 +79,9 @@ class TokenizedCells:
         lengths = self.lengths[keep]
         offsets = np.zeros(len(keep) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        if len(keep):
-            idx = (
-                np.concatenate([np.arange(self.offsets[k], self.offsets[k + 1]) for k in keep])
-                if len(keep) < 50_000
-                else np.repeat(self.offsets[keep] - offsets[:-1], lengths) + np.arange(offsets[-1])
-            )
-            ids = self.ids[idx]
-        else:
-            ids = np.zeros(0, dtype=np.int64)
+        # position of each kept token in self.ids: its cell's old start + rank within the cell
+        idx = np.repeat(self.offsets[keep] - offsets[:-1], lengths) + np.arange(offsets[-1])
+        ids = self.ids[idx]
         return TokenizedCells(
             [self.cells[k] for k in keep], offsets, ids, universe_path=self.universe_path
         )

@@ -214,3 +214,15 @@ def test_anndata_from_sparse_csc_and_dense(shared_data):
 def test_regionset_triple_input():
     tok = Tokenizer(RegionSet([("chr1", 0, 10)]))
     assert tok.tokenize((["chr1"], [5], [6])).ids.tolist() == [0]
+
+
+def test_filter_keeps_whole_cells():
+    from geniml.tokenization import TokenizedCells
+
+    cells = TokenizedCells(
+        ["a", "b", "c", "d"], np.array([0, 3, 3, 4, 6]), np.array([1, 2, 3, 9, 4, 5])
+    )
+    kept = cells.filter(min_tokens=2)
+    assert kept.cells == ["a", "d"]
+    assert kept.ids_for(0).tolist() == [1, 2, 3] and kept.ids_for(1).tolist() == [4, 5]
+    assert len(cells.filter(min_tokens=10)) == 0 and cells.filter(min_tokens=10).ids.size == 0
