@@ -137,3 +137,19 @@ def test_bad_inputs(schep_h5ad, tmp_path, shared_data):
     (tmp_path / "s" / "manifest.json").write_text("{")
     with pytest.raises(ValueError, match="manifest"):
         TokenStore(tmp_path / "s")
+
+
+def test_dense_and_csc_x_take_the_anndata_path(schep_h5ad, tmp_path):
+    import scipy.sparse as sp
+
+    path, universe, adata = schep_h5ad
+    sub = adata[:40].copy()
+    want = tokenize_anndata(sub, Tokenizer.from_bed(universe))
+    for name, x in (("dense", sub.X.toarray()), ("csc", sp.csc_matrix(sub.X))):
+        other = sub.copy()
+        other.X = x
+        p = tmp_path / f"{name}.h5ad"
+        other.write_h5ad(p)
+        got = tokenize_cells_to_store(p, universe, tmp_path / name, chunk_size=15).read()
+        np.testing.assert_array_equal(got.ids, want.ids)
+        assert got.cells == want.cells
