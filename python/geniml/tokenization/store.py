@@ -439,16 +439,64 @@ def _peak_tokens(path: str, tok: Tokenizer, fraction: float) -> tuple[np.ndarray
     return hit
 
 
+def _n_obs(path: str) -> int:
+    """Number of cells of an .h5ad (from the obs index, without importing anndata)."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            obs = f.get("obs")
+            key = obs.attrs.get("_index") if obs is not None else None
+            if key is not None:
+                return int(obs[key].shape[0])
+    except OSError as err:
+        raise GenimlValueError(f"{path}: not a readable .h5ad file ({err})") from err
+    backed = _open_backed(path)
+    try:
+        return int(backed.n_obs)
+    finally:
+        backed.file.close()
+
+
+def _csr_rows(path: str, start: int, stop: int):
+    """Rows ``start:stop`` of an .h5ad's X as a scipy CSR matrix, and their obs names.
+
+    A CSR-encoded X is read straight from its HDF5 datasets (only the rows' slices); any
+    other layout goes through anndata's backed mode.
+    """
+    import h5py
+    import scipy.sparse as sp
+
+    with h5py.File(path, "r") as f:
+        x = f.get("X")
+        obs = f.get("obs")
+        key = obs.attrs.get("_index") if obs is not None else None
+        if (
+            isinstance(x, h5py.Group)
+            and x.attrs.get("encoding-type") == "csr_matrix"
+            and key is not None
+        ):
+            n_vars = int(x.attrs["shape"][1])
+            indptr = x["indptr"][start : stop + 1].astype(np.int64)
+            a, b = int(indptr[0]), int(indptr[-1])
+            m = sp.csr_matrix(
+                (x["data"][a:b], x["indices"][a:b], indptr - a), shape=(stop - start, n_vars)
+            )
+            raw = obs[key][start:stop]
+            names = [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
+            return m, names
+    adata = _open_backed(path)
+    try:
+        return adata.X[start:stop], [str(c) for c in adata.obs_names[start:stop]]
+    finally:
+        adata.file.close()
+
+
 def _cells_rows(
     path: str, start: int, stop: int, tok: Tokenizer, fraction: float
 ) -> TokenizedCells:
     off, ids = _peak_tokens(path, tok, fraction)
-    adata = _open_backed(path)
-    try:
-        x = adata.X[start:stop]
-        names = [str(c) for c in adata.obs_names[start:stop]]
-    finally:
-        adata.file.close()
+    x, names = _csr_rows(path, start, stop)
     indptr, indices = _cells_csr(x)
     c_off, c_ids, _ = _core.cells_to_tokens(
         indptr, indices, off.astype(np.uint64), ids, tok.n_regions
