@@ -331,7 +331,8 @@ def encode_cells(
     Returns the cells x dim float32 matrix; with ``output`` (``.npy``) it is also written
     atomically (memory-mapped on the client, block by block).
     """
-    from geniml.scembed.stream import n_obs, write_npy_blocks
+    from geniml._blocks import write_npy_blocks
+    from geniml.scembed.stream import n_obs
 
     _check_client(client)
     h5ad = str(Path(adata).resolve())

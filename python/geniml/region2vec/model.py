@@ -468,15 +468,35 @@ def embed_region_sets(
     region_sets: Sequence[RegionsLike],
     *,
     pooling: Pooling | None = None,
+    batch_size: int | None = None,
+    output: str | os.PathLike | None = None,
+    force: bool = False,
 ) -> np.ndarray:
     """One pooled vector per region set (RegionSets or BED paths).
 
     Args:
         model: a trained model.
-        region_sets: the sets.
+        region_sets: the sets (e.g. the paths of a :class:`~geniml.io.BedSet`).
         pooling: ``"mean"`` or ``"max"`` (default: the model's).
+        batch_size: encode this many sets at a time (memory bounded by one batch); default:
+            all at once.
+        output: also write the vectors to this ``.npy`` file, block by block (atomically);
+            the memory-mapped file is returned.
+        force: replace an existing ``output``.
 
     Returns:
         float32 array (len(region_sets), embedding_dim).
     """
-    return model.encode(list(region_sets), pooling=pooling)
+    items = list(region_sets)
+    size = batch_size or max(len(items), 1)
+    if size < 1:
+        raise GenimlValueError(f"`batch_size` must be >= 1, got {batch_size}")
+    blocks = (
+        model.encode(items[i : i + size], pooling=pooling) for i in range(0, len(items), size)
+    )
+    if output is not None:
+        from geniml._blocks import write_npy_blocks
+
+        return write_npy_blocks(output, blocks, len(items), force=force)
+    parts = list(blocks)
+    return np.concatenate(parts) if parts else model.encode(items, pooling=pooling)

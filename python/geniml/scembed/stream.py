@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from geniml._blocks import write_npy_blocks
 from geniml.exceptions import GenimlValueError
 
 if TYPE_CHECKING:
     import anndata
 
-__all__ = ["encode_backed", "n_obs", "read_rows", "write_npy_blocks"]
+__all__ = ["encode_backed", "n_obs", "read_rows"]
 
 
 def _open(h5ad: str | os.PathLike) -> anndata.AnnData:
@@ -45,41 +46,6 @@ def read_rows(h5ad: str | os.PathLike, start: int, stop: int) -> anndata.AnnData
         return a[start:stop].to_memory()
     finally:
         a.file.close()
-
-
-def write_npy_blocks(
-    output: str | os.PathLike, blocks: Iterator[np.ndarray], n_rows: int, *, force: bool = False
-) -> np.ndarray:
-    """Write row blocks into a ``.npy`` file (memory-mapped, renamed into place when complete).
-
-    Returns the file's array, memory-mapped read-only.
-    """
-    out = Path(output)
-    if out.exists() and not force:
-        raise FileExistsError(f"{out}: output exists; pass force=True (--force) to replace it")
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    mm = None
-    row = 0
-    try:
-        for block in blocks:
-            block = np.asarray(block, dtype=np.float32)
-            if mm is None:
-                mm = np.lib.format.open_memmap(
-                    tmp, mode="w+", dtype=np.float32, shape=(n_rows, block.shape[1])
-                )
-            mm[row : row + len(block)] = block
-            row += len(block)
-        if mm is None:
-            raise GenimlValueError("no cells to encode")
-        if row != n_rows:
-            raise GenimlValueError(f"encoded {row} cells, expected {n_rows}")
-        mm.flush()
-        del mm
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return np.load(out, mmap_mode="r")
 
 
 def encode_backed(

@@ -39,3 +39,19 @@ def test_manifest(shared_data, tmp_path):
         BedSet.from_manifest(empty)
     with pytest.raises(ValueError, match="batch_size"):
         BedSet(files, batch_size=0)
+
+
+def test_embed_region_sets_in_batches(shared_data, tmp_path):
+    from geniml.region2vec import Region2VecExModel
+    from geniml.region2vec.model import embed_region_sets
+
+    model = Region2VecExModel.from_pretrained(shared_data / "models" / "geniml_region2vec_export")
+    files = BedSet(shared_data / "bedsets" / "geniml_hg38_sample", lazy=True).paths
+    with pytest.warns(UserWarning, match="no trained token"):
+        want = model.encode(files)
+    with pytest.warns(UserWarning, match="no trained token"):
+        got = embed_region_sets(model, files, batch_size=4, output=tmp_path / "v.npy")
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(np.load(tmp_path / "v.npy"), want, rtol=1e-6, atol=1e-7)
+    with pytest.raises(FileExistsError, match="force"):
+        embed_region_sets(model, files, output=tmp_path / "v.npy")
