@@ -37,14 +37,13 @@ def train(
     sg: Annotated[bool, typer.Option("--sg", help="Skip-gram instead of CBOW.")] = False,
     min_count: Annotated[int, typer.Option("--min-count", help="Minimum token count.")] = 5,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    threads: Annotated[int | None, typer.Option("--threads", "-t")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", "-t", min=1)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing outputs.")] = False,
 ) -> None:
     """Train Region2Vec: writes the model folder, embeddings.npy and regions.bed to --save-dir."""
     if ctx.invoked_subcommand is not None:
         return
     if token_folder is None or save_dir is None:
-        typer.echo(ctx.get_help(), err=True)
         raise typer.BadParameter("--token-folder and --save-dir are required to train")
     from geniml.region2vec import region2vec
 

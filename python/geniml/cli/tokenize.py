@@ -36,9 +36,11 @@ def files(
         Path, typer.Option("--output", "-o", help="Output folder (bed, gtok) or file (parquet).")
     ],
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.bed,
-    fraction: Annotated[float, typer.Option("--fraction", help="Minimum overlap fraction.")] = 1e-9,
+    fraction: Annotated[
+        float, typer.Option("--fraction", min=0.0, max=1.0, help="Minimum overlap fraction.")
+    ] = 1e-9,
     soft: Annotated[bool, typer.Option("--soft", help="Soft tokenization (bed format).")] = False,
-    threads: Annotated[int | None, typer.Option("--threads", "-t")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", "-t", min=1)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing outputs.")] = False,
 ) -> None:
     """Tokenize BED files: bed = universe regions per file, gtok = ids per file, parquet = one table."""
@@ -94,7 +96,7 @@ def files(
 def coverage(
     inputs: Annotated[list[Path], typer.Argument(help="BED files or folders.")],
     universe: Universe,
-    fraction: Annotated[float, typer.Option("--fraction")] = 1e-9,
+    fraction: Annotated[float, typer.Option("--fraction", min=0.0, max=1.0)] = 1e-9,
 ) -> None:
     """TSV coverage report per file: regions with a token, base pairs covered, universe used."""
     from geniml.tokenization import Tokenizer, check_coverage
