@@ -76,15 +76,12 @@ def encode(
     """Encode BED files with a Region2Vec model: one row per file in a float32 .npy."""
     import numpy as np
 
+    from geniml._atomic import atomic_file, refuse_existing
     from geniml.region2vec import Region2VecExModel
 
-    if output.exists() and not force:
-        raise FileExistsError(f"{output} exists (pass --force)")
+    refuse_existing(output, force)
     m = Region2VecExModel.from_pretrained(model, device="cpu")
     vecs = m.encode([str(b) for b in beds], pooling=pooling)  # type: ignore[arg-type]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_file(output, force=force) as tmp, open(tmp, "wb") as fh:
         np.save(fh, vecs)
-    tmp.replace(output)
     typer.echo(f"{vecs.shape[0]} x {vecs.shape[1]} vectors written to {output}", err=True)
