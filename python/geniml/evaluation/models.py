@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from geniml import _core
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet, load_universe
 
@@ -38,6 +39,7 @@ __all__ = [
 MODEL_FILE_NAME = "checkpoint.pt"
 UNIVERSE_FILE_NAME = "universe.bed"
 PROJECTION_KEY = "projection.weight"
+N_SPECIAL_TOKENS = len(_core.Tokenizer.special_tokens())  # ids after the universe regions
 
 
 class RegionEmbeddings(NamedTuple):
@@ -340,10 +342,12 @@ def _load_model_folder(folder: Path) -> RegionEmbeddings:
         raise ModelError(f"{ckpt}: no {PROJECTION_KEY!r} tensor (found {sorted(state)})")
     weight = state[PROJECTION_KEY]
     regions = load_universe(uni)
-    if weight.ndim != 2 or weight.shape[0] < len(regions):
+    n = len(regions)
+    # Rows are the universe regions in file order, then (Region2Vec) the 7 special tokens.
+    if weight.ndim != 2 or weight.shape[0] not in (n, n + N_SPECIAL_TOKENS):
         raise ModelError(
-            f"{ckpt}: {PROJECTION_KEY} has shape {weight.shape}, fewer rows than the "
-            f"{len(regions)} regions of {uni}"
+            f"{ckpt}: {PROJECTION_KEY} has shape {weight.shape}, but {uni} has {n} regions "
+            f"(expected {n} or {n + N_SPECIAL_TOKENS} rows: the parts do not belong together)"
         )
     # Token ids follow the universe file order; the special tokens come after the regions.
     return RegionEmbeddings(weight[: len(regions)], regions)
