@@ -87,8 +87,9 @@ def region2vec(
     if (folder / "universe.bed").exists():
         tok = Tokenizer.from_bed(folder / "universe.bed")
     else:
-        tok = Tokenizer(BedSet(files).to_regionset().sort().dedup())
-    docs = [t.ids for t in tok.tokenize_batch(files, drop_unknown=True, n_threads=n_threads)]
+        tok = Tokenizer(BedSet(files, allow_empty=True).to_regionset().sort().dedup())
+    # An empty token file (a BED that no universe region overlaps) is an empty document.
+    docs = tok._inner.tokenize_paths(files, 1e-9, "query", True, False, n_threads, True)
     model = Region2VecExModel(tokenizer=tok, embedding_dim=embedding_dim, device="cpu")
     model.train(
         docs,
