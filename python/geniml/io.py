@@ -539,6 +539,8 @@ class BedSet:
         source: a folder (its BED-like files, sorted by name) or a list of paths (see
             :meth:`from_manifest` for a file listing them).
         on_error: as in :func:`read_bed`.
+        allow_empty: accept files with no region (e.g. tokenized files of BED files that no
+            universe region overlaps) as empty sets.
         n_threads: threads for reading (default: ``GENIML_NUM_THREADS`` or all cores).
         lazy: open no file at construction: members are read when accessed, and iteration
             reads ``batch_size`` files at a time in parallel, so a collection of 100k files
@@ -564,6 +566,7 @@ class BedSet:
         *,
         on_error: OnError = "raise",
         n_threads: int | None = None,
+        allow_empty: bool = False,
         lazy: bool = False,
         batch_size: int = 256,
     ) -> None:
@@ -577,6 +580,7 @@ class BedSet:
             raise GenimlValueError(f"`batch_size` must be >= 1, got {batch_size}")
         self.paths: list[Path] = paths
         self._on_error: OnError = on_error
+        self._allow_empty = allow_empty
         self._n_threads = n_threads
         self._batch_size = batch_size
         self._sets: list[RegionSet] | None = None if lazy else self._read(paths)
@@ -587,6 +591,7 @@ class BedSet:
         manifest: str | os.PathLike,
         *,
         on_error: OnError = "raise",
+        allow_empty: bool = False,
         n_threads: int | None = None,
         lazy: bool = False,
         batch_size: int = 256,
@@ -616,10 +621,19 @@ class BedSet:
                 paths.append(p)
         if not paths:
             raise UniverseError(f"{manifest}: the manifest lists no BED file")
-        return cls(paths, on_error=on_error, n_threads=n_threads, lazy=lazy, batch_size=batch_size)
+        return cls(
+            paths,
+            on_error=on_error,
+            allow_empty=allow_empty,
+            n_threads=n_threads,
+            lazy=lazy,
+            batch_size=batch_size,
+        )
 
     def _read(self, paths: list[Path]) -> list[RegionSet]:
-        parsed = _core.read_many(paths, self._on_error, None, True, False, self._n_threads)
+        parsed = _core.read_many(
+            paths, self._on_error, None, True, self._allow_empty, self._n_threads
+        )
         sets = []
         for path, (names, c, s, e, extra, rep) in zip(paths, parsed, strict=True):
             report = ReadReport(*rep)
