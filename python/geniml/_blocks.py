@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from geniml._atomic import atomic_file
 from geniml.exceptions import GenimlValueError
 
 __all__ = ["write_npy_blocks"]
@@ -21,12 +22,9 @@ def write_npy_blocks(
     Returns the file's array, memory-mapped read-only.
     """
     out = Path(output)
-    if out.exists() and not force:
-        raise FileExistsError(f"{out}: output exists; pass force=True (--force) to replace it")
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    mm = None
-    row = 0
-    try:
+    with atomic_file(out, force=force) as tmp:
+        mm = None
+        row = 0
         for block in blocks:
             block = np.asarray(block, dtype=np.float32)
             if mm is None:
@@ -36,13 +34,9 @@ def write_npy_blocks(
             mm[row : row + len(block)] = block
             row += len(block)
         if mm is None:
-            raise GenimlValueError("no cells to encode")
+            raise GenimlValueError("no rows to write")
         if row != n_rows:
-            raise GenimlValueError(f"encoded {row} cells, expected {n_rows}")
+            raise GenimlValueError(f"wrote {row} rows, expected {n_rows}")
         mm.flush()
         del mm
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return np.load(out, mmap_mode="r")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geniml import _core
+from geniml._atomic import atomic_file, swap_into_place
 from geniml.exceptions import GenimlValueError
 from geniml.tokenization.cells import (
     UNIVERSE_KEY,
@@ -188,13 +189,12 @@ def _write_part(path: Path, table: pa.Table) -> dict[str, Any]:
     entry = {"file": path.name, "rows": table.num_rows, "tokens": len(tokens.values)}
     meta = dict(table.schema.metadata or {})
     meta[COUNTS_KEY.encode()] = json.dumps(entry).encode()
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     # token ids barely compress and a dictionary of ~1e5 ids halves the write speed
-    pq.write_table(
-        table.replace_schema_metadata(meta), tmp, use_dictionary=[table.column_names[0]],
-        compression="none", row_group_size=1 << 16,
-    )  # fmt: skip
-    os.replace(tmp, path)
+    with atomic_file(path, force=True) as tmp:
+        pq.write_table(
+            table.replace_schema_metadata(meta), tmp, use_dictionary=[table.column_names[0]],
+            compression="none", row_group_size=1 << 16,
+        )  # fmt: skip
     return entry
 
 
@@ -269,15 +269,10 @@ def commit_store(output: Path, part: Path, plan: StorePlan) -> TokenStore:
         "source": plan.source,
         "parts": parts,
     }
-    (part / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str))
+    with atomic_file(part / MANIFEST, force=True) as tmp:
+        tmp.write_text(json.dumps(manifest, indent=1, default=str))
     (part / ".plan").unlink(missing_ok=True)
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}")
-        os.replace(output, old)
-        os.replace(part, output)
-        shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
-    else:
-        os.replace(part, output)
+    swap_into_place(part, output)
     return TokenStore(output)
 
 
