@@ -423,21 +423,61 @@ def _peak_tokens(path: str, tok: Tokenizer, fraction: float) -> tuple[np.ndarray
     key = (path, os.stat(path).st_mtime, str(tok.path), fraction)
     hit = _PEAK_TOKENS.get(key)
     if hit is None:
-        adata = _open_backed(path)
-        try:
-            peaks = peaks_from_anndata(adata)
-        finally:
-            adata.file.close()
+        if _is_10x(path):
+            peaks = _10x_peaks(path)
+        else:
+            adata = _open_backed(path)
+            try:
+                peaks = peaks_from_anndata(adata)
+            finally:
+                adata.file.close()
         hit = tok.overlaps(peaks, fraction=fraction)
         _PEAK_TOKENS.clear()
         _PEAK_TOKENS[key] = hit
     return hit
 
 
-def _n_obs(path: str) -> int:
-    """Number of cells of an .h5ad (from the obs index, without importing anndata)."""
+def _is_10x(path: str) -> bool:
+    """True for a 10x Genomics HDF5 matrix (``matrix/`` with barcodes, features, CSC data)."""
     import h5py
 
+    try:
+        with h5py.File(path, "r") as f:
+            m = f.get("matrix")
+            return isinstance(m, h5py.Group) and all(
+                k in m for k in ("barcodes", "indptr", "indices", "data", "shape", "features")
+            )
+    except OSError as err:
+        raise GenimlValueError(f"{path}: not a readable HDF5 file ({err})") from err
+
+
+def _10x_peaks(path: str):
+    """Peaks of a 10x matrix: ``features/interval`` (or ``features/id``) as ``chr:start-end``."""
+    import h5py
+
+    from geniml.io import RegionSet
+
+    with h5py.File(path, "r") as f:
+        feats = f["matrix/features"]
+        key = "interval" if "interval" in feats else "id"
+        names = [v.decode() if isinstance(v, bytes) else str(v) for v in feats[key][:]]
+    try:
+        cn, (c, st, en) = _core.parse_region_names(names)
+    except ValueError as err:
+        raise GenimlValueError(
+            f"{path}: matrix/features/{key} does not hold peak coordinates like "
+            f"'chr1:100-200' ({err})"
+        ) from err
+    return RegionSet._from_columns(cn, c, st, en)
+
+
+def _n_obs(path: str) -> int:
+    """Number of cells of an .h5ad or 10x .h5 (from HDF5, without importing anndata)."""
+    import h5py
+
+    if _is_10x(path):
+        with h5py.File(path, "r") as f:
+            return int(f["matrix/barcodes"].shape[0])
     try:
         with h5py.File(path, "r") as f:
             obs = f.get("obs")
@@ -462,6 +502,17 @@ def _csr_rows(path: str, start: int, stop: int):
     import h5py
     import scipy.sparse as sp
 
+    if _is_10x(path):  # features x barcodes CSC: a barcode's column is a cell's row
+        with h5py.File(path, "r") as f:
+            m = f["matrix"]
+            n_vars = int(m["shape"][0])
+            indptr = m["indptr"][start : stop + 1].astype(np.int64)
+            a, b = int(indptr[0]), int(indptr[-1])
+            x = sp.csr_matrix(
+                (m["data"][a:b], m["indices"][a:b], indptr - a), shape=(stop - start, n_vars)
+            )
+            raw = m["barcodes"][start:stop]
+            return x, [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
     with h5py.File(path, "r") as f:
         x = f.get("X")
         obs = f.get("obs")
@@ -545,13 +596,14 @@ def tokenize_cells_to_store(
     resume: bool = True,
     progress: bool | None = None,
 ) -> TokenStore:
-    """Tokenize the cells of an ``.h5ad`` (read backed) into a token store, chunk by chunk.
+    """Tokenize the cells of an ``.h5ad`` (read backed) or a 10x ``.h5`` matrix into a store.
 
     Memory is bounded by one chunk of ``chunk_size`` cells (plus the peak -> token map);
     an interrupted run resumes from the finished chunks.
 
     Args:
-        adata: an ``.h5ad`` path or a backed AnnData.
+        adata: an ``.h5ad`` path, a backed AnnData, or a 10x Genomics ``.h5`` matrix
+            (peaks from ``matrix/features/interval``).
         universe: the universe BED file.
         output: the store folder to write.
         chunk_size: cells per part.

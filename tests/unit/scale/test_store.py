@@ -153,3 +153,25 @@ def test_dense_and_csc_x_take_the_anndata_path(schep_h5ad, tmp_path):
         got = tokenize_cells_to_store(p, universe, tmp_path / name, chunk_size=15).read()
         np.testing.assert_array_equal(got.ids, want.ids)
         assert got.cells == want.cells
+
+
+def test_10x_h5_matrix(schep_h5ad, tmp_path):
+    import h5py
+
+    path, universe, adata = schep_h5ad
+    x = adata.X.tocsc().T.tocsc()  # features x barcodes, CSC (columns are cells)
+    h5 = tmp_path / "filtered_peak_bc_matrix.h5"
+    with h5py.File(h5, "w") as f:
+        m = f.create_group("matrix")
+        m["barcodes"] = np.array([c.encode() for c in adata.obs_names])
+        m["data"], m["indices"], m["indptr"] = x.data, x.indices, x.indptr
+        m["shape"] = np.array(x.shape)
+        feats = m.create_group("features")
+        names = [f"{c}:{s}-{e}" for c, s, e in zip(adata.var["chr"], adata.var["start"], adata.var["end"], strict=True)]  # fmt: skip
+        feats["interval"] = np.array([n.encode() for n in names])
+        feats["feature_type"] = np.array([b"Peaks"] * len(names))
+    want = tokenize_anndata(adata, Tokenizer.from_bed(universe))
+    got = tokenize_cells_to_store(h5, universe, tmp_path / "t", chunk_size=250).read()
+    assert got.cells == want.cells
+    np.testing.assert_array_equal(got.ids, want.ids)
+    np.testing.assert_array_equal(got.offsets, want.offsets)
