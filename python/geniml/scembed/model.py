@@ -257,22 +257,28 @@ class ScEmbed:
         """
         from geniml.tokenization import tokenize_anndata
 
+        if self._tokenizer is None:
+            raise ModelError("the model has no universe: train it or load a model folder")
         if getattr(adata, "isbacked", False) or output is not None:
             from geniml.scembed.stream import encode_backed
 
             if not isinstance(adata, (str, os.PathLike)) and not getattr(adata, "isbacked", False):
                 raise GenimlValueError("`output=` streams from an .h5ad path or a backed AnnData")
             return encode_backed(
-                lambda block: self.encode(block, pooling=pooling),
+                lambda cells: self.encode_tokens(cells, pooling=pooling),
                 adata,
+                self._tokenizer,
                 chunk_size=chunk_size,
                 output=output,
                 force=force,
             )
+        return self.encode_tokens(tokenize_anndata(adata, self._tokenizer), pooling=pooling)
 
-        if self._tokenizer is None:
-            raise ModelError("the model has no universe: train it or load a model folder")
-        cells = tokenize_anndata(adata, self._tokenizer)
+    def encode_tokens(self, cells: TokenizedCells, *, pooling: Pooling | None = None) -> np.ndarray:
+        """Embeddings of already tokenized cells (token ids of this model's universe).
+
+        Cells without a trained token get zeros and one warning with their count.
+        """
         out, empty = pool_cells(
             cells.offsets, cells.ids, self.embeddings, pooling=pooling or self.pooling_method
         )
