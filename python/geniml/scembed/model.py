@@ -159,8 +159,9 @@ class ScEmbed:
 
         Args:
             dataset: a parquet tokens file (from ``tokenize_cells``), ``TokenizedCells``, a
-                ``Region2VecDataset``, or an AnnData / ``.h5ad`` path (tokenized on the fly
-                with the model's tokenizer).
+                ``Region2VecDataset``, an AnnData / ``.h5ad`` path (tokenized on the fly
+                with the model's tokenizer), or a token store (from
+                ``tokenize_cells_to_store``; streamed, memory bounded by a group of parts).
             epochs: passes over the cells (tokens reshuffled within each cell every pass).
             batch_size: examples per torch step (GPU backend).
             learning_rate: initial learning rate, decaying linearly to ``min_lr``.
@@ -178,8 +179,19 @@ class ScEmbed:
             The training report of the Region2Vec trainer.
         """
         from geniml.region2vec import Region2VecExModel
+        from geniml.region2vec.model import _as_store
 
-        cells = self._as_cells(dataset)
+        store = _as_store(dataset)
+        if store is not None:  # streamed a group of row groups at a time (any size)
+            if self._tokenizer is None:
+                if not store.universe_path or not Path(store.universe_path).exists():
+                    raise ModelError(
+                        f"{store.path}: the store names no existing universe: pass tokenizer="
+                    )
+                self._tokenizer = _as_tokenizer(store.universe_path)
+            cells = store
+        else:
+            cells = self._as_cells(dataset)
         if self._r2v is None:
             self._r2v = Region2VecExModel(
                 tokenizer=self._tokenizer,
@@ -187,7 +199,7 @@ class ScEmbed:
                 pooling_method=self.pooling_method,
                 embedding_dim=self.embedding_dim,
             )
-        if cells.ids.size and cells.ids.max() >= self._tokenizer.vocab_size:
+        if store is None and cells.ids.size and cells.ids.max() >= self._tokenizer.vocab_size:
             raise GenimlValueError(
                 f"token id {int(cells.ids.max())} is outside the universe's vocabulary "
                 f"({self._tokenizer.vocab_size}); were the cells tokenized with another universe?"
