@@ -220,7 +220,7 @@ class BEDSpaceModel:
             df = pl.DataFrame({"symbol": symbols}).hstack(
                 pl.DataFrame(w, schema=[f"v{i}" for i in range(w.shape[1])])
             )
-            df.write_csv(tmp / TSV_FILE, separator="\t", include_header=False, float_precision=6)
+            df.write_csv(tmp / TSV_FILE, separator="\t", include_header=False)
             save_file(tensors, str(tmp / SAFETENSORS_FILE))
             (tmp / CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=True))
             write_bed(u, tmp / UNIVERSE_FILE)
