@@ -86,6 +86,7 @@ def test_upstream_flags_with_starspace(workdir, shared_data):
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but GENIML_STARSPACE does not hold the StarSpace binary")
         pytest.skip("StarSpace not available (GENIML_STARSPACE)")
+    where = str(Path(where).resolve())  # the commands run in a temporary folder
     _run(
         "bedspace preprocess -i regions/ -m labels.csv -u universe.bed -l cell_type -o p.txt",
         workdir,
