@@ -3,9 +3,11 @@
 //! Coordinates are 0-based half-open `[start, end)` everywhere, stored as `u32`.
 
 pub mod assess;
+pub mod atomic;
 pub mod bedspace;
 pub mod chrom;
 pub mod coverage;
+pub mod coverage_stream;
 pub mod error;
 pub mod fragments;
 pub mod gtok;
