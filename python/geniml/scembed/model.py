@@ -236,19 +236,49 @@ class ScEmbed:
 
     # -- encoding -------------------------------------------------------------------------
     def encode(
-        self, adata: anndata.AnnData | str | os.PathLike, *, pooling: Pooling | None = None
+        self,
+        adata: anndata.AnnData | str | os.PathLike,
+        *,
+        pooling: Pooling | None = None,
+        chunk_size: int = 20_000,
+        output: str | os.PathLike | None = None,
+        force: bool = False,
     ) -> np.ndarray:
         """Cell embeddings (cells x embedding_dim, float32).
 
         Cells are tokenized against the model's universe (peaks mapped to universe regions by
         overlap), then token vectors are pooled per cell. Cells without a trained token get
         zeros and one warning with their count.
+
+        A backed AnnData (``read_h5ad(path, backed="r")``) is encoded ``chunk_size`` cells at
+        a time, with memory bounded by one chunk; ``output`` (``.npy``) writes the embeddings
+        to a file block by block instead of holding them (the memory-mapped file is
+        returned). ``force`` replaces an existing ``output``.
         """
         from geniml.tokenization import tokenize_anndata
 
         if self._tokenizer is None:
             raise ModelError("the model has no universe: train it or load a model folder")
-        cells = tokenize_anndata(adata, self._tokenizer)
+        if getattr(adata, "isbacked", False) or output is not None:
+            from geniml.scembed.stream import encode_backed
+
+            if not isinstance(adata, (str, os.PathLike)) and not getattr(adata, "isbacked", False):
+                raise GenimlValueError("`output=` streams from an .h5ad path or a backed AnnData")
+            return encode_backed(
+                lambda cells: self.encode_tokens(cells, pooling=pooling),
+                adata,
+                self._tokenizer,
+                chunk_size=chunk_size,
+                output=output,
+                force=force,
+            )
+        return self.encode_tokens(tokenize_anndata(adata, self._tokenizer), pooling=pooling)
+
+    def encode_tokens(self, cells: TokenizedCells, *, pooling: Pooling | None = None) -> np.ndarray:
+        """Embeddings of already tokenized cells (token ids of this model's universe).
+
+        Cells without a trained token get zeros and one warning with their count.
+        """
         out, empty = pool_cells(
             cells.offsets, cells.ids, self.embeddings, pooling=pooling or self.pooling_method
         )
