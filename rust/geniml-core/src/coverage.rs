@@ -464,7 +464,7 @@ pub fn read_bedgraph(path: &Path, sizes: &[(String, u64)]) -> Result<Vec<(String
     let mut rows: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); sizes.len()];
     for (ln, raw) in data.split(|&b| b == b'\n').enumerate() {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if line.is_empty() || line.starts_with(b"#") || line.starts_with(b"track") {
+        if line.is_empty() || bio::is_header(line) {
             continue;
         }
         let err = |msg: String| GenimlError::BedParse {

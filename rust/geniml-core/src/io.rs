@@ -765,8 +765,21 @@ fn binary_or(line: &[u8], msg: String) -> String {
     }
 }
 
-fn is_header(line: &[u8]) -> bool {
-    line.starts_with(b"#") || line.starts_with(b"track") || line.starts_with(b"browser")
+/// The one header rule of every reader: a `#` line, or a UCSC `track` / `browser` line, whose
+/// first word is followed by a space, the end of the line, or a tab and a non-digit. So
+/// `track\t10\t20` is a data line on a chromosome named `track` in every code path (the fast
+/// path, the validating path and the line numbering of error messages alike).
+pub fn is_header(line: &[u8]) -> bool {
+    if line.first() == Some(&b'#') {
+        return true;
+    }
+    [&b"track"[..], b"browser"]
+        .iter()
+        .any(|w| match line.strip_prefix(*w) {
+            Some([] | [b' ' | b'\t'] | [b' ', ..]) => true,
+            Some([b'\t', next, ..]) => !next.is_ascii_digit(),
+            _ => false,
+        })
 }
 
 /// An empty line or one of spaces and tabs only.
@@ -1281,5 +1294,41 @@ mod tests {
             }
         };
         assert!(err.to_string().contains("shrank"), "{err}");
+    }
+
+    #[test]
+    fn one_header_rule_for_every_path() {
+        assert!(is_header(b"track name=x"));
+        assert!(is_header(b"browser position chr1:1-10"));
+        assert!(is_header(b"track"));
+        assert!(is_header(b"#chrom\tstart"));
+        assert!(is_header(b"track\tname=x"));
+        assert!(!is_header(b"track\t10\t20"));
+        assert!(!is_header(b"trackX\t10\t20"));
+        assert!(!is_header(b"browser2 1 2"));
+        let text = "track name=t\ntrack\t10\t20\nbrowser\t1\t2\ttail\ntrackX\t3\t4\n";
+        let fast = parse(text).unwrap().0;
+        assert_eq!(fast.names, vec!["track", "browser", "trackX"]);
+        // the validating path (chrom sizes) and the skip path read the same lines
+        let sizes: HashMap<String, u64> = fast.names.iter().map(|n| (n.clone(), 100)).collect();
+        for opts in [
+            ReadOptions {
+                chrom_sizes: Some(sizes),
+                ..ReadOptions::default()
+            },
+            ReadOptions {
+                on_error: OnError::Skip,
+                ..ReadOptions::default()
+            },
+        ] {
+            let (r, rep) = parse_bed(text.as_bytes(), Path::new("t"), &opts).unwrap();
+            assert_eq!(r, fast);
+            assert_eq!(rep.n_skipped, 0);
+        }
+        let p = tmp_file("hdr.bed", text.as_bytes());
+        assert_eq!(
+            data_line_numbers(&p, &[0, 1, 2, 7]).unwrap(),
+            vec![2, 3, 4, 8]
+        );
     }
 }

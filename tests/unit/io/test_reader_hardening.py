@@ -111,3 +111,19 @@ def test_utf8_bom_is_stripped(bed):
         p = bed(data, name="bom.bed.gz" if data[:2] == b"\x1f\x8b" else None)
         rs = read_bed(p)
         assert rs.chrom_names in (["chr1"], ["chr2"])
+
+
+def test_track_and_browser_chromosomes_are_one_rule(bed):
+    """`track\\t10\\t20` is data on chromosome `track` in every path; `track name=x` a header."""
+    text = "track name=t\nbrowser position chr1\ntrack\t10\t20\nbrowser\t1\t2\tx\n"
+    plain = read_bed(bed(text))
+    assert [tuple(r) for r in plain] == [("track", 10, 20), ("browser", 1, 2)]
+    gz = read_bed(bed(gzip.compress(text.encode()), name="t.bed.gz"))
+    sized = read_bed(bed(text), chrom_sizes={"track": 100, "browser": 100})
+    skipped = read_bed(bed(text), on_error="skip")
+    for rs in (gz, sized, skipped):
+        assert [tuple(r) for r in rs] == [tuple(r) for r in plain]
+    # the line numbering of messages follows the same rule: row 1 is file line 4
+    from geniml.io import _data_line_numbers
+
+    assert _data_line_numbers(bed(text), [0, 1]) == [3, 4]
