@@ -553,7 +553,8 @@ fn split_chunks(data: &[u8], n: usize) -> Vec<&[u8]> {
     out
 }
 
-fn shown(text: &[u8]) -> String {
+/// `text` for an error message: at most [`MAX_SHOWN`] characters, then its length.
+pub fn shown(text: &[u8]) -> String {
     let s = String::from_utf8_lossy(text);
     if s.chars().count() > MAX_SHOWN {
         let cut: String = s.chars().take(MAX_SHOWN).collect();
@@ -649,12 +650,17 @@ fn parse_line<'a>(
     }
     if let Some(sizes) = &opts.chrom_sizes {
         let name = String::from_utf8_lossy(chrom);
-
         match sizes.get(name.as_ref()) {
-            None => return Err(format!("chromosome '{name}' is not in the chrom sizes")),
+            None => {
+                return Err(format!(
+                    "chromosome '{}' is not in the chrom sizes",
+                    shown(chrom)
+                ));
+            }
             Some(&len) if u64::from(end) > len => {
                 return Err(format!(
-                    "end ({end}) lies beyond the end of {name} (length {len})"
+                    "end ({end}) lies beyond the end of {} (length {len})",
+                    shown(chrom)
                 ));
             }
             Some(_) => {}
@@ -996,7 +1002,8 @@ pub fn read_chrom_sizes(path: &Path) -> Result<Vec<(String, u64)>> {
             })?;
         if let Some(prev) = seen.insert(name.clone(), i + 1) {
             return Err(err(format!(
-                "chromosome '{name}' is listed twice (first on line {prev})"
+                "chromosome '{}' is listed twice (first on line {prev})",
+                shown(name.as_bytes())
             )));
         }
         out.push((name, len));

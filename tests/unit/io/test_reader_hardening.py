@@ -127,3 +127,15 @@ def test_track_and_browser_chromosomes_are_one_rule(bed):
     from geniml.io import _data_line_numbers
 
     assert _data_line_numbers(bed(text), [0, 1]) == [3, 4]
+
+
+@pytest.mark.parametrize("bad_tail", ["\t5\t1\n", "\tx\t9\n", " 1 2\n", "\t1\t2\n"])
+def test_huge_chromosome_name_is_truncated_in_messages(bed, bad_tail):
+    """A 10 MB chromosome name never becomes a 10 MB message."""
+    name = "c" * 10_000_000
+    p = bed("chr1\t1\t5\n" + name + bad_tail)
+    with pytest.raises(BedParseError) as err:
+        # the last case is valid BED: checked against chrom sizes that do not list it
+        read_bed(p, chrom_sizes={"chr1": 100} if bad_tail == "\t1\t2\n" else None)
+    assert err.value.line == 2
+    assert len(str(err.value)) < 500
