@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geniml._atomic import atomic_folder
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet
 
@@ -26,6 +27,7 @@ CHECKPOINT_FILE = "checkpoint.pt"
 SAFETENSORS_FILE = "model.safetensors"
 CONFIG_FILE = "config.yaml"
 UNIVERSE_FILE = "universe.bed"
+MODEL_FILES = (CHECKPOINT_FILE, SAFETENSORS_FILE, CONFIG_FILE, UNIVERSE_FILE)
 
 RegionsLike = RegionSet | str | os.PathLike
 
@@ -156,7 +158,11 @@ class Region2VecExModel:
         Args:
             dataset: a ``Region2VecDataset``, a parquet file with a ``tokens`` list column, a
                 folder of ``.gtok`` / tokenized BED files, or a sequence of token-id arrays
-                (one per document: a BED file or a cell).
+                (one per document: a BED file or a cell). A token store
+                (:class:`~geniml.tokenization.store.TokenStore` or its folder) is streamed
+                a group of row groups at a time (memory bounded by the group; under
+                ``torchrun`` each process trains on its share and the weights are averaged
+                after every group, see :mod:`geniml.region2vec._stream`).
             window_size: maximal context half-width (reduced at random per token, as gensim).
             epochs: passes over the corpus; tokens are reshuffled within documents each pass.
             min_count: tokens seen fewer times are not trained (their rows stay zero and
@@ -185,7 +191,9 @@ class Region2VecExModel:
         from geniml.region2vec._train import TrainConfig, as_csr, fit
 
         model = self.model
-        tokens, offsets = as_csr(dataset, self.tokenizer)
+        store = _as_store(dataset)
+        if store is None:
+            tokens, offsets = as_csr(dataset, self.tokenizer)
         cfg = TrainConfig(
             window_size=window_size,
             epochs=epochs,
@@ -202,6 +210,14 @@ class Region2VecExModel:
             batch_size=batch_size,
         )
         exclude = [] if model.padding_idx is None else [model.padding_idx]
+        if store is not None:
+            from geniml.region2vec._stream import fit_stream
+
+            if save_checkpoint_path is not None or load_from_checkpoint is not None:
+                raise GenimlValueError("checkpoints are not supported when streaming a store")
+            self.report = fit_stream(model, store, cfg, exclude=exclude, device=self.device)
+            self.trained = True
+            return self.report
         self.report = fit(
             model,
             tokens,
@@ -294,32 +310,24 @@ class Region2VecExModel:
         tok = self._require_tokenizer()
         model = self.model
         out = Path(path)
-        names = [CHECKPOINT_FILE, SAFETENSORS_FILE, CONFIG_FILE, UNIVERSE_FILE]
-        existing = [n for n in names if (out / n).exists()]
-        if existing and not force:
-            raise FileExistsError(f"{out}: {', '.join(existing)} exist (pass force=True)")
-        out.mkdir(parents=True, exist_ok=True)
         proj = model.projection.weight.detach().cpu().contiguous()
         outw = model.output.weight.detach().cpu().contiguous()
-
-        def atomic(name: str, write) -> None:
-            tmp = out / f".{name}.tmp"
-            write(tmp)
-            os.replace(tmp, out / name)
-
-        atomic(CHECKPOINT_FILE, lambda p: torch.save({"projection.weight": proj.clone()}, p))
-        atomic(
-            SAFETENSORS_FILE,
-            lambda p: save_file({"projection.weight": proj, "output.weight": outw}, str(p)),
-        )
         config = {
             "vocab_size": int(model.vocab_size),
             "embedding_dim": int(model.embedding_dim),
             "embedding_size": int(model.embedding_dim),
             "pooling_method": self.pooling_method,
         }
-        atomic(CONFIG_FILE, lambda p: p.write_text(yaml.safe_dump(config, sort_keys=True)))
-        tok.universe.to_bed(out / UNIVERSE_FILE, force=True)
+        # The four files are one output: written into a temporary sibling folder and swapped in
+        # together (other files of an existing folder are carried over), so a failure or a kill
+        # never leaves a checkpoint and a config from two different models.
+        with atomic_folder(out, force=force, replace=MODEL_FILES, keep_others=True) as tmp:
+            torch.save({"projection.weight": proj.clone()}, tmp / CHECKPOINT_FILE)
+            save_file(
+                {"projection.weight": proj, "output.weight": outw}, str(tmp / SAFETENSORS_FILE)
+            )
+            (tmp / CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=True))
+            tok.universe.to_bed(tmp / UNIVERSE_FILE, force=True)
         return out
 
     @classmethod
@@ -354,26 +362,47 @@ class Region2VecExModel:
         cfg_path = folder / CONFIG_FILE
         if not cfg_path.exists():
             raise ModelError(f"{folder}: no {CONFIG_FILE}")
-        config = yaml.safe_load(cfg_path.read_text()) or {}
+        try:
+            config = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as err:  # ParserError, ScannerError, ConstructorError ...
+            reason = " ".join(str(err).split())
+            raise ModelError(f"{cfg_path}: not valid YAML ({reason})") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ModelError(f"{cfg_path}: unreadable ({err})") from None
+        if not isinstance(config, dict):
+            raise ModelError(
+                f"{cfg_path}: expected a mapping of settings, got a YAML {type(config).__name__}"
+            )
         dim = config.get("embedding_dim", config.get("embedding_size"))
         vocab = config.get("vocab_size")
-        if not isinstance(dim, int) or not isinstance(vocab, int):
+        if (
+            not isinstance(dim, int)
+            or not isinstance(vocab, int)
+            or isinstance(dim, bool)
+            or isinstance(vocab, bool)
+            or dim <= 0
+            or vocab <= 0
+        ):
             raise ModelError(
-                f"{cfg_path}: needs integer `vocab_size` and `embedding_dim` (or legacy "
-                f"`embedding_size`), got {vocab!r} and {dim!r}"
+                f"{cfg_path}: needs positive integer `vocab_size` and `embedding_dim` (or "
+                f"legacy `embedding_size`), got {vocab!r} and {dim!r}"
             )
         tok = Tokenizer.from_pretrained(folder)
         if tok.vocab_size != vocab:
             raise ModelError(
-                f"{folder}: config vocab_size {vocab} != universe tokens {tok.vocab_size} "
-                f"({tok.vocab_size - 7} regions + 7 special tokens)"
+                f"{folder}: the parts do not belong together: {CONFIG_FILE} vocab_size {vocab} "
+                f"!= {tok.vocab_size} tokens of {UNIVERSE_FILE} ({tok.vocab_size - 7} regions "
+                "+ 7 special tokens)"
             )
         model = Region2Vec(vocab, dim, padding_idx=tok.pad_token_id)
         state = self._read_weights(folder)
         proj = state.get("projection.weight")
         if proj is None or tuple(proj.shape) != (vocab, dim):
             got = None if proj is None else tuple(proj.shape)
-            raise ModelError(f"{folder}: `projection.weight` must be {(vocab, dim)}, got {got}")
+            raise ModelError(
+                f"{folder}: the parts do not belong together: `projection.weight` must be "
+                f"{(vocab, dim)} ({CONFIG_FILE}, {UNIVERSE_FILE}), got {got}"
+            )
         with torch.no_grad():
             model.projection.weight.copy_(proj)
             if "output.weight" in state and tuple(state["output.weight"].shape) == (vocab, dim):
@@ -389,16 +418,22 @@ class Region2VecExModel:
         if (folder / SAFETENSORS_FILE).exists():
             from safetensors.torch import load_file
 
-            return load_file(str(folder / SAFETENSORS_FILE))
+            path = folder / SAFETENSORS_FILE
+            try:
+                return load_file(str(path))
+            except Exception as err:  # noqa: BLE001 - SafetensorError, OSError, ...
+                raise ModelError(f"{path}: unreadable safetensors file ({err})") from None
         if (folder / CHECKPOINT_FILE).exists():
             import torch
 
+            path = folder / CHECKPOINT_FILE
             try:
-                return dict(
-                    torch.load(folder / CHECKPOINT_FILE, map_location="cpu", weights_only=True)
-                )
-            except Exception as err:  # torch raises many types for corrupt pickles
-                raise ModelError(f"{folder / CHECKPOINT_FILE}: unreadable ({err})") from err
+                state = torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as err:  # noqa: BLE001 - torch raises many types for bad pickles
+                raise ModelError(f"{path}: unreadable torch checkpoint ({err})") from None
+            if not isinstance(state, dict):
+                raise ModelError(f"{path}: expected a state dict, got {type(state).__name__}")
+            return dict(state)
         raise ModelError(f"{folder}: neither {SAFETENSORS_FILE} nor {CHECKPOINT_FILE}")
 
     def _require_tokenizer(self) -> Tokenizer:
@@ -463,20 +498,51 @@ def _with_unknown(offsets: np.ndarray, ids: np.ndarray, unk: int) -> tuple[np.nd
     return new_off, out
 
 
+def _as_store(dataset: object):
+    """The dataset as a TokenStore when it is one (or a store folder), else None."""
+    from geniml.tokenization.store import MANIFEST, TokenStore
+
+    if isinstance(dataset, TokenStore):
+        return dataset
+    if isinstance(dataset, (str, os.PathLike)) and (Path(dataset) / MANIFEST).is_file():
+        return TokenStore(dataset)
+    return None
+
+
 def embed_region_sets(
     model: Region2VecExModel,
     region_sets: Sequence[RegionsLike],
     *,
     pooling: Pooling | None = None,
+    batch_size: int | None = None,
+    output: str | os.PathLike | None = None,
+    force: bool = False,
 ) -> np.ndarray:
     """One pooled vector per region set (RegionSets or BED paths).
 
     Args:
         model: a trained model.
-        region_sets: the sets.
+        region_sets: the sets (e.g. the paths of a :class:`~geniml.io.BedSet`).
         pooling: ``"mean"`` or ``"max"`` (default: the model's).
+        batch_size: encode this many sets at a time (memory bounded by one batch); default:
+            all at once.
+        output: also write the vectors to this ``.npy`` file, block by block (atomically);
+            the memory-mapped file is returned.
+        force: replace an existing ``output``.
 
     Returns:
         float32 array (len(region_sets), embedding_dim).
     """
-    return model.encode(list(region_sets), pooling=pooling)
+    items = list(region_sets)
+    size = batch_size or max(len(items), 1)
+    if size < 1:
+        raise GenimlValueError(f"`batch_size` must be >= 1, got {batch_size}")
+    blocks = (
+        model.encode(items[i : i + size], pooling=pooling) for i in range(0, len(items), size)
+    )
+    if output is not None:
+        from geniml._blocks import write_npy_blocks
+
+        return write_npy_blocks(output, blocks, len(items), force=force)
+    parts = list(blocks)
+    return np.concatenate(parts) if parts else model.encode(items, pooling=pooling)

@@ -3,8 +3,10 @@
 //! Coordinates are 0-based half-open `[start, end)` everywhere, stored as `u32`.
 
 pub mod assess;
+pub mod atomic;
 pub mod chrom;
 pub mod coverage;
+pub mod coverage_stream;
 pub mod error;
 pub mod fragments;
 pub mod gtok;
