@@ -219,7 +219,8 @@ def search(
     collection. ``0`` gives the pure label cosine.
 
     Returns:
-        A polars DataFrame ``query, hit, score, rank`` (cosine similarity, best first).
+        A polars DataFrame ``query, hit, score, rank`` (cosine similarity, plus the vote for r2l;
+        best first).
     """
     if search_type not in ("l2r", "r2l", "r2r"):
         raise ValueError(f"`search_type` must be one of {{'l2r','r2l','r2r'}}, got {search_type!r}")

@@ -365,7 +365,8 @@ class BEDSpaceModel:
                 :func:`~geniml.bedspace.preprocess` file); otherwise the cosine alone is used.
 
         Returns:
-            A polars DataFrame with columns ``query``, ``hit``, ``score`` (cosine similarity)
+            A polars DataFrame with columns ``query``, ``hit``, ``score`` (cosine similarity;
+            for r2l plus the neighbour vote)
             and ``rank`` (1 = best).
         """
         if search_type not in ("l2r", "r2l", "r2r"):
