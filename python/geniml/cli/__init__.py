@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
+from geniml.cli import search as search_cli
 from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(scembed.app, name="scembed")
 app.add_typer(evaluation.app, name="eval")
 app.add_typer(universe_cli.app, name="universe")
 universe_cli.register(app)
+app.add_typer(search_cli.app, name="search")
 
 _VERBOSE = {"on": False}
 
