@@ -8,17 +8,25 @@ from typing import Annotated
 
 import typer
 
+
+def _usage(ctx: typer.Context, message: str) -> None:
+    """A usage error as click prints it (exit status 2), raised from a command body."""
+    typer.echo(ctx.get_usage(), err=True)
+    typer.echo(f"Try '{ctx.command_path} --help' for help.\n\nError: {message}", err=True)
+    raise typer.Exit(2)
+
+
 app = typer.Typer(no_args_is_help=True, help="Search BED files by BED file, text or metadata.")
 
 
 @app.command("build")
 def build(
+    ctx: typer.Context,
     embeddings: Annotated[
         Path,
         typer.Option(
             "--embeddings",
             "-e",
-            exists=True,
             dir_okay=False,
             help="Region-set embeddings: .npy (metadata order) or .csv/.tsv named rows.",
         ),
@@ -28,7 +36,6 @@ def build(
         typer.Option(
             "--metadata",
             "-m",
-            exists=True,
             dir_okay=False,
             help="Metadata table, one row per file (.csv, else tab-separated).",
         ),
@@ -38,7 +45,6 @@ def build(
         Path | None,
         typer.Option(
             "--model",
-            exists=True,
             file_okay=False,
             help="Region2Vec model folder that made the embeddings (enables BED queries).",
         ),
@@ -63,7 +69,7 @@ def build(
 ) -> None:
     """Build a search index folder (vectors, payloads, the text-to-embedding network)."""
     if backend not in ("hnsw", "qdrant"):
-        raise typer.BadParameter("must be 'hnsw' or 'qdrant'", param_hint="--backend")
+        _usage(ctx, "--backend must be 'hnsw' or 'qdrant'")
     from geniml.search import build_search_index
 
     out = build_search_index(
@@ -83,34 +89,35 @@ def build(
 
 @app.command("query")
 def query(
-    index: Annotated[
-        Path, typer.Argument(exists=True, file_okay=False, help="Index folder (search build).")
-    ],
+    ctx: typer.Context,
+    index: Annotated[Path, typer.Argument(help="Index folder (search build).")],
     text: Annotated[str | None, typer.Option("--text", help="Natural-language query.")] = None,
     bed: Annotated[
         Path | None,
-        typer.Option("--bed", exists=True, dir_okay=False, help="Query BED file."),
+        typer.Option("--bed", help="Query BED file."),
     ] = None,
     filters: Annotated[
         list[str] | None,
         typer.Option("--filter", help="Exact metadata filter FIELD=VALUE (repeatable)."),
     ] = None,
-    top_k: Annotated[int, typer.Option("-n", "--top-k", min=1, help="Results.")] = 10,
+    top_k: Annotated[int, typer.Option("-n", "--top-k", help="Results (>= 1).")] = 10,
     tsv: Annotated[bool, typer.Option("--tsv", help="Tab-separated output.")] = False,
 ) -> None:
     """Query an index by --text, --bed and/or --filter; prints rank, id, score, metadata."""
     if text is not None and bed is not None:
-        raise typer.BadParameter("give --text or --bed, not both")
+        _usage(ctx, "give --text or --bed, not both")
+    if top_k < 1:
+        _usage(ctx, f"-n must be >= 1, got {top_k}")
     meta = None
     if filters:
         meta = {}
         for f in filters:
             key, sep, value = f.partition("=")
             if not sep or not key:
-                raise typer.BadParameter(f"expected FIELD=VALUE, got {f!r}", param_hint="--filter")
+                _usage(ctx, f"--filter: expected FIELD=VALUE, got {f!r}")
             meta[key] = value
     if text is None and bed is None and meta is None:
-        raise typer.BadParameter("give --text, --bed or --filter")
+        _usage(ctx, "give --text, --bed or --filter")
     from geniml.search import SearchBackend
 
     res = SearchBackend.load(index).query(text=text, bed=bed, metadata=meta, top_k=top_k)

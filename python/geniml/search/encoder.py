@@ -185,10 +185,17 @@ class TextEncoder:
         self._tokenizer.enable_truncation(self.max_length)
         pad_id = self._tokenizer.token_to_id("[PAD]")
         self._tokenizer.enable_padding(pad_id=0 if pad_id is None else pad_id)
+        from transformers.utils import logging as hf_logging
+
+        bar = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # a loading bar per query would clutter stderr
         try:
             model_ = AutoModel.from_pretrained(str(self.folder), local_files_only=True)
         except (OSError, ValueError) as err:
             raise ModelError(f"{self.folder}: cannot load the model ({err})") from err
+        finally:
+            if bar:
+                hf_logging.enable_progress_bar()
         self._model = model_.to(self.device).eval()
         self.dim = int(self._model.config.hidden_size)
 
