@@ -15,8 +15,6 @@ metadata) are kept beside the index in ``payloads.parquet``.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -141,27 +139,12 @@ def _payloads_from_frame(df) -> tuple[np.ndarray, list[Payload]]:
 
 
 def _atomic_folder(folder: Path, force: bool, write) -> Path:
-    """Write a folder aside (``write(tmp)``) and rename it into place."""
-    folder = Path(folder)
-    if folder.exists() and not force:
-        raise FileExistsError(f"{folder} exists (pass force=True / --force to replace it)")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        write(tmp)
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return folder
+    """Write a folder aside (``write(tmp)``) and swap it into place (``geniml._atomic``)."""
+    from geniml._atomic import atomic_folder
+
+    with atomic_folder(folder, force=force) as tmp:
+        write(Path(tmp))
+    return Path(folder)
 
 
 def _read_backend_config(folder: Path, expected: str) -> dict[str, Any]:

@@ -288,12 +288,10 @@ class Vec2Vec:
         import yaml
         from safetensors.torch import save_file
 
+        from geniml._atomic import atomic_folder
+
         out = Path(path)
-        names = [CONFIG_FILE, SAFETENSORS_FILE, CHECKPOINT_FILE]
-        existing = [n for n in names if (out / n).exists()]
-        if existing and not force:
-            raise FileExistsError(f"{out}: {', '.join(existing)} exist (pass force=True)")
-        out.mkdir(parents=True, exist_ok=True)
+        names = (CONFIG_FILE, SAFETENSORS_FILE, CHECKPOINT_FILE)
         state = {k: t.detach().cpu().contiguous() for k, t in self.model.state_dict().items()}
         cfg = {
             "model_type": MODEL_TYPE,
@@ -303,15 +301,10 @@ class Vec2Vec:
             "loss": self.loss_name,
             "trained": self.trained,
         }
-
-        def atomic(name: str, write) -> None:
-            tmp = out / f".{name}.tmp"
-            write(tmp)
-            os.replace(tmp, out / name)
-
-        atomic(SAFETENSORS_FILE, lambda p: save_file(state, str(p)))
-        atomic(CHECKPOINT_FILE, lambda p: torch.save(state, p))
-        atomic(CONFIG_FILE, lambda p: p.write_text(yaml.safe_dump(cfg, sort_keys=False)))
+        with atomic_folder(out, force=force, replace=names, keep_others=True) as tmp:
+            save_file(state, str(Path(tmp) / SAFETENSORS_FILE))
+            torch.save(state, Path(tmp) / CHECKPOINT_FILE)
+            (Path(tmp) / CONFIG_FILE).write_text(yaml.safe_dump(cfg, sort_keys=False))
         return out
 
     export = save
