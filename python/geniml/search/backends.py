@@ -224,12 +224,21 @@ class VectorBackend:
             raise GenimlValueError(f"limit must be a positive integer, got {limit!r}")
         if offset < 0:
             raise GenimlValueError(f"offset must be >= 0, got {offset}")
-        q = np.asarray(query)
+        q = np.asarray(query, dtype=np.float32)
         if q.ndim != 1:
             raise GenimlValueError(
                 f"query: expected one vector of dimension {self.dim}, got shape {q.shape}"
             )
-        return _normalised(_as_matrix(q, "query", self.dim), "query")[0]
+        if self.dim is not None and q.shape[0] != self.dim:
+            raise GenimlValueError(
+                f"query: vectors have dimension {q.shape[0]}, the index has {self.dim}"
+            )
+        norm = float(np.sqrt(q @ q))
+        if not np.isfinite(norm):
+            raise GenimlValueError("query: holds NaN or infinite values")
+        if norm == 0:
+            raise GenimlValueError("query: a zero vector; cosine similarity is undefined for it")
+        return q / np.float32(norm)
 
 
 EmSearchBackend = VectorBackend
@@ -274,6 +283,7 @@ class HNSWBackend(VectorBackend):
         self._ids = np.zeros(0, dtype=np.int64)
         self._pos: dict[int, int] = {}
         self._payloads: list[Payload] = []
+        self._params: dict[int, Any] = {}
 
     def __repr__(self) -> str:
         return f"HNSWBackend(n={len(self)}, dim={self.dim}, m={self.m})"
@@ -380,9 +390,7 @@ class HNSWBackend(VectorBackend):
             GenimlValueError: the query has the wrong dimension, is zero or not finite.
         """
         q = self._check_query(query, limit, offset)
-        return self.batch_search(
-            q[None, :], limit, with_payload=with_payload, with_vectors=with_vectors, offset=offset
-        )[0]
+        return self._search_rows(q[None, :], limit, with_payload, with_vectors, offset)[0]
 
     def batch_search(
         self,
@@ -394,23 +402,40 @@ class HNSWBackend(VectorBackend):
         offset: int = 0,
     ) -> list[list[dict[str, Any]]]:
         """:meth:`search` for each row of a ``(n_queries, dim)`` array."""
-        import faiss
-
         if len(self) == 0:
             raise SearchIndexError("the index is empty: load vectors before searching")
+        if not isinstance(limit, (int, np.integer)) or limit < 1:
+            raise GenimlValueError(f"limit must be a positive integer, got {limit!r}")
         q = _normalised(_as_matrix(queries, "queries", self.dim), "queries")
+        return self._search_rows(q, limit, with_payload, with_vectors, offset)
+
+    def _search_rows(
+        self, q: np.ndarray, limit: int, with_payload: bool, with_vectors: bool, offset: int
+    ) -> list[list[dict[str, Any]]]:
         k = min(limit + offset, len(self))
-        params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
+        ef = max(self.ef_search, k)
+        params = self._params.get(ef)
+        if params is None:
+            import faiss
+
+            params = self._params[ef] = faiss.SearchParametersHNSW(efSearch=ef)
         scores, pos = self._index.search(q, k, params=params)
         out = []
         for srow, prow in zip(scores, pos, strict=True):
             keep = prow >= 0
-            out.append(
-                [
-                    self._result(int(p), float(s), with_payload, with_vectors)
-                    for s, p in zip(srow[keep][offset:], prow[keep][offset:], strict=True)
-                ]
-            )
+            prow = prow[keep][offset:]
+            ids = self._ids[prow].tolist()
+            sc = srow[keep][offset:].astype(np.float64).tolist()
+            rows = [
+                {"id": i, "score": v, "distance": 1.0 - v} for i, v in zip(ids, sc, strict=True)
+            ]
+            if with_payload:
+                for r, p in zip(rows, prow.tolist(), strict=True):
+                    r["payload"] = dict(self._payloads[p])
+            if with_vectors:
+                for r, p in zip(rows, prow.tolist(), strict=True):
+                    r["vector"] = self._index.reconstruct(int(p))
+            out.append(rows)
         return out
 
     def exact_search(
