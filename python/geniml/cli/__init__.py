@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from geniml.cli import bed, bedspace, evaluation, region2vec, scembed, tokenize
+from geniml.cli import search as search_cli
 from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.add_typer(evaluation.app, name="eval")
 app.add_typer(universe_cli.app, name="universe")
 app.add_typer(bedspace.app, name="bedspace")
 universe_cli.register(app)
+app.add_typer(search_cli.app, name="search")
 
 _VERBOSE = {"on": False}
 
