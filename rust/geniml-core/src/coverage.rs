@@ -536,6 +536,18 @@ pub fn track_path(dir: &Path, prefix: &str, kind: TrackKind, format: TrackFormat
     dir.join(format!("{prefix}_{}.{}", kind.name(), format.extension()))
 }
 
+/// A track-file prefix must name files inside the folder: no path separators, not `.`/`..`.
+pub fn check_prefix(prefix: &str) -> Result<()> {
+    if prefix.is_empty() || prefix == "." || prefix == ".." || prefix.contains(['/', '\\', '\0']) {
+        return Err(GenimlError::InvalidInput(format!(
+            "coverage prefix {:?} must be a plain file-name prefix (no '/', '\\', '.' or '..'), \
+             so that the tracks stay inside the coverage folder",
+            prefix.chars().take(100).collect::<String>()
+        )));
+    }
+    Ok(())
+}
+
 /// The manifest of a coverage folder written by [`write_tracks`].
 pub fn manifest_path(dir: &Path, prefix: &str) -> PathBuf {
     dir.join(format!("{prefix}_tracks.manifest"))
@@ -552,6 +564,7 @@ pub fn write_tracks(
     format: TrackFormat,
     force: bool,
 ) -> Result<Vec<PathBuf>> {
+    check_prefix(prefix)?;
     let mut paths: Vec<PathBuf> = TRACKS
         .iter()
         .map(|&k| track_path(dir, prefix, k, format))
@@ -702,6 +715,7 @@ pub fn read_coverage_folder(dir: &Path, prefix: &str) -> Result<Coverage> {
 
 /// Read only some tracks of a coverage folder (the others stay empty).
 pub fn read_tracks(dir: &Path, prefix: &str, kinds: &[TrackKind]) -> Result<Coverage> {
+    check_prefix(prefix)?;
     if !dir.is_dir() {
         return Err(GenimlError::io(
             dir,

@@ -1,6 +1,7 @@
 //! `geniml._core`: the PyO3 bindings of geniml-core. A manifest; each file mirrors a core module.
 
 mod assess;
+mod bedspace;
 mod coverage;
 mod coverage_stream;
 mod error;
@@ -19,6 +20,8 @@ mod _core {
 
     #[pymodule_export]
     use crate::assess::assess_universe;
+    #[pymodule_export]
+    use crate::bedspace::{PyStarSpaceExamples, bedspace_embed, read_starspace_input};
     #[pymodule_export]
     use crate::coverage::PyCoverage;
     #[pymodule_export]
