@@ -6,7 +6,7 @@ DATA    ?= ../shared/data
 OUT     ?= demo_out
 PEER    := .peer-venv
 
-.PHONY: venv build demo test lint fmt bench peer ci clean
+.PHONY: venv build demo test lint fmt bench peer ci clean wheel wheel-check min-deps
 
 $(VENV)/.stamp: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -47,5 +47,19 @@ peer:  ## the peers (upstream geniml, gtars, gensim, bedtools) in their own venv
 bench: build peer  ## side-by-side benchmarks against the peers
 	$(VPY) benches/run_all.py --peer-python $(PEER)/bin/python
 
+# manylinux2014 (glibc 2.17) abi3 wheel, linked with zig from the PyPI `ziglang` package (no
+# network at build time once the venv exists). The plain release profile: CI compiles it once more.
+wheel: venv  ## release wheel in dist/ that installs on glibc >= 2.17
+	$(VPY) -m pip install -q "ziglang>=0.11,<1"
+	rm -rf dist
+	PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin build --release --zig \
+	  --compatibility manylinux2014 --interpreter $(VPY) -o dist -q
+
+wheel-check:  ## (after `make wheel`) tag, contents, install into a clean venv, smoke test
+	$(VPY) .ci/check_wheel.py dist
+
+min-deps:  ## (after `make wheel`) core tests against the minimum versions of the core dependencies
+	bash .ci/min_deps.sh $(PY)
+
 clean:
-	rm -rf $(VENV) target $(OUT)
+	rm -rf $(VENV) target $(OUT) dist

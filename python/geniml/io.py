@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 import numpy as np
 
 from geniml import _core
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, UniverseError
 
 if TYPE_CHECKING:
@@ -635,10 +636,11 @@ def read_scatac(folder: str | os.PathLike, *, matrix: str | None = None):
         FileNotFoundError: a required file is missing (the message lists what was looked for).
         AnnDataLayoutError: the matrix shape matches neither peaks x cells nor cells x peaks.
     """
-    import anndata as ad
-    import pandas as pd
-    import scipy.io
-    import scipy.sparse as sp
+    ad = require("anndata")
+    pd = require("pandas")
+    scipy = require("scipy")
+    require("scipy.io")
+    sp = require("scipy.sparse")
 
     from geniml.exceptions import AnnDataLayoutError
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from geniml._optional import require
+
 app = typer.Typer(no_args_is_help=True, help="scEmbed: cell embeddings for scATAC-seq.")
 
 
@@ -62,7 +64,7 @@ def encode(
     """Embed the cells of an AnnData file into obsm[key_added] and write it."""
     import os
 
-    import anndata as ad
+    ad = require("anndata")
 
     from geniml.scembed import ScEmbed, embed
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from geniml import _core
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def _progress(total: int, disable: bool):
 
 
 def _save_checkpoint(path: Path, model: Region2Vec, epoch: int, cfg: TrainConfig) -> Path:
-    import torch
+    torch = require("torch")
 
     path.mkdir(parents=True, exist_ok=True)
     dst = path / f"epoch_{epoch:04d}.pt"
@@ -149,7 +150,7 @@ def _save_checkpoint(path: Path, model: Region2Vec, epoch: int, cfg: TrainConfig
 
 def load_checkpoint(path: str | os.PathLike, model: Region2Vec) -> int:
     """Restore both weight tables from a training checkpoint; returns the epochs it completed."""
-    import torch
+    torch = require("torch")
 
     state = torch.load(Path(path), map_location="cpu", weights_only=True)
     try:
@@ -180,7 +181,7 @@ def fit(
     load_from_checkpoint: str | os.PathLike | None = None,
 ) -> TrainReport:
     """Train ``model`` in place on documents in CSR form; see ``Region2VecExModel.train``."""
-    import torch
+    torch = require("torch")
 
     cfg.check()
     corpus = _core.W2vCorpus(
@@ -281,8 +282,8 @@ def _torch_chunk(
     cfg: TrainConfig,
 ) -> tuple[float, int, int]:
     """Minibatch negative-sampling SGD on torch tensors (any device), examples from Rust."""
-    import torch
-    import torch.nn.functional as F
+    torch = require("torch")
+    F = require("torch.nn.functional")
 
     pad = model.padding_idx if model.padding_idx is not None else 0
     centers, inputs, counts, negs, width, words, _ = corpus.batches(

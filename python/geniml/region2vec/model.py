@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geniml._optional import require, require_from
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet
 
@@ -93,7 +94,7 @@ class Region2VecExModel:
         if model_path is not None:
             self._load(Path(model_path))
         elif tokenizer is not None:
-            from geniml.region2vec._nn import Region2Vec
+            Region2Vec = require_from("geniml.region2vec._nn", "Region2Vec")
 
             self.tokenizer = _as_tokenizer(tokenizer)
             self._model = Region2Vec(
@@ -113,7 +114,7 @@ class Region2VecExModel:
     @property
     def device(self) -> torch.device:
         """The torch device used for training and encoding."""
-        import torch
+        torch = require("torch")
 
         if self._device_name is not None:
             return torch.device(self._device_name)
@@ -287,9 +288,10 @@ class Region2VecExModel:
         Returns:
             The folder.
         """
-        import torch
+        torch = require("torch")
         import yaml
-        from safetensors.torch import save_file
+
+        save_file = require_from("safetensors.torch", "save_file")
 
         tok = self._require_tokenizer()
         model = self.model
@@ -340,10 +342,10 @@ class Region2VecExModel:
         return cls(path, device=device)
 
     def _load(self, folder: Path) -> None:
-        import torch
+        torch = require("torch")
         import yaml
 
-        from geniml.region2vec._nn import Region2Vec
+        Region2Vec = require_from("geniml.region2vec._nn", "Region2Vec")
         from geniml.tokenization import Tokenizer
 
         if not folder.is_dir():
@@ -387,11 +389,11 @@ class Region2VecExModel:
     @staticmethod
     def _read_weights(folder: Path) -> dict:
         if (folder / SAFETENSORS_FILE).exists():
-            from safetensors.torch import load_file
+            load_file = require_from("safetensors.torch", "load_file")
 
             return load_file(str(folder / SAFETENSORS_FILE))
         if (folder / CHECKPOINT_FILE).exists():
-            import torch
+            torch = require("torch")
 
             try:
                 return dict(
@@ -428,7 +430,7 @@ def _pool_numpy(
 
 def _pool_torch(weight, ids: np.ndarray, seg: np.ndarray, n: int, pooling: Pooling):
     """The same pooling with torch ops on the weights' device (GPU)."""
-    import torch
+    torch = require("torch")
 
     with torch.no_grad():
         ids_t = torch.from_numpy(np.ascontiguousarray(ids, dtype=np.int64)).to(weight.device)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from geniml._optional import require
 from geniml.exceptions import AnnDataLayoutError, GenimlValueError
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def annotate_celltypes(
         of the ``k`` neighbours voting for it). Also sets ``query_adata.obs[key_added]`` and
         ``query_adata.obs[key_added + "_confidence"]``.
     """
-    import pandas as pd
+    pd = require("pandas")
     from sklearn.neighbors import NearestNeighbors
 
     for name, a in (("query", query_adata), ("reference", reference_adata)):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def pool_cells(
     pooling is one sparse product ``(cells x tokens) @ embeddings``; max pooling works on chunks
     of cells so that memory stays bounded.
     """
-    import scipy.sparse as sp
+    sp = require("scipy.sparse")
 
     offsets = np.asarray(offsets, dtype=np.int64)
     ids = np.asarray(ids, dtype=np.int64)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geniml import _core
+from geniml._optional import require
 from geniml.exceptions import AnnDataLayoutError, GenimlValueError
 from geniml.io import RegionSet
 from geniml.tokenization.tokenizer import Tokenizer
@@ -176,7 +177,7 @@ def peaks_from_anndata(adata: anndata.AnnData) -> RegionSet:
 
 def _as_anndata(adata: anndata.AnnData | str | os.PathLike) -> anndata.AnnData:
     if isinstance(adata, (str, os.PathLike)):
-        import anndata as ad
+        ad = require("anndata")
 
         path = Path(adata)
         if not path.exists():
@@ -186,7 +187,7 @@ def _as_anndata(adata: anndata.AnnData | str | os.PathLike) -> anndata.AnnData:
 
 
 def _cells_csr(x) -> tuple[np.ndarray, np.ndarray]:
-    import scipy.sparse as sp
+    sp = require("scipy.sparse")
 
     m = x if sp.issparse(x) else sp.csr_matrix(np.asarray(x))
     m = sp.csr_matrix(m)
