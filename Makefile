@@ -23,8 +23,8 @@ venv: $(VENV)/.stamp
 build: venv  ## release build of geniml._core into the venv (editable install)
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --release -q
 
-demo: build  ## the main job on real data from ../shared/data
-	$(VPY) -m geniml.demo --data $(DATA) --out $(OUT)
+demo: build  ## the main job on real data from ../shared/data (`geniml demo` alone: bundled data)
+	$(VPY) -m geniml.demo --data $(DATA) --out $(OUT) --force
 
 test: build  ## the test suite (what CI runs)
 	$(VPY) -m pytest -q

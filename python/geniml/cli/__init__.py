@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
+from geniml.cli import demo as demo_cli
 from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(scembed.app, name="scembed")
 app.add_typer(evaluation.app, name="eval")
 app.add_typer(universe_cli.app, name="universe")
 universe_cli.register(app)
+app.command("demo")(demo_cli.demo)
 
 _VERBOSE = {"on": False}
 
