@@ -301,14 +301,17 @@ def embed(
 
     Returns:
         ``None`` (or a modified copy when ``copy=True``). Sets ``adata.obsm[key_added]`` (cells x
-        embedding_dim) and ``adata.uns["scembed"]`` (``embedding_dim``, ``pooling_method``,
-        ``vocab_size``, ``key_added``).
+        embedding_dim) and the parameters in ``adata.uns["scembed"]`` (for another
+        ``key_added``, ``uns[key_added without its "X_" prefix]``): ``embedding_dim``,
+        ``pooling_method``, ``vocab_size``, ``key_added``.
     """
     if not isinstance(model, ScEmbed):
         model = ScEmbed.from_pretrained(model)
     target = adata.copy() if copy else adata
     target.obsm[key_added] = model.encode(target)
-    target.uns["scembed"] = {
+    # parameters per key (scanpy's key_added convention): uns["scembed"] for the default key
+    uns_key = "scembed" if key_added == "X_scembed" else key_added.removeprefix("X_")
+    target.uns[uns_key] = {
         "embedding_dim": int(model.embedding_dim),
         "pooling_method": model.pooling_method,
         "vocab_size": int(model.tokenizer.vocab_size),
