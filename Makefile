@@ -6,14 +6,14 @@ DATA    ?= ../shared/data
 OUT     ?= demo_out
 PEER    := .peer-venv
 
-.PHONY: venv build demo test lint fmt bench peer ci clean wheel wheel-check min-deps
+.PHONY: venv build demo test lint fmt bench peer ci clean wheel wheel-check min-deps docs
 
 $(VENV)/.stamp: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q "maturin>=1.9.4,<2"
 	$(VPY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-	  o = p['optional-dependencies']; print('\n'.join(p['dependencies'] + o['ml'] + o['test']))" \
+	  o = p['optional-dependencies']; print('\n'.join(p['dependencies'] + o['ml'] + o['test'] + o['docs']))" \
 	  > $(VENV)/requirements.txt
 	$(VPY) -m pip install -q -r $(VENV)/requirements.txt
 	touch $@
@@ -61,5 +61,8 @@ wheel-check:  ## (after `make wheel`) tag, contents, install into a clean venv, 
 min-deps:  ## (after `make wheel`) core tests against the minimum versions of the core dependencies
 	bash .ci/min_deps.sh $(PY)
 
+docs: build  ## the API reference site (mkdocs + mkdocstrings, strict) in site/
+	$(VENV)/bin/mkdocs build --strict -q
+
 clean:
-	rm -rf $(VENV) target $(OUT) dist
+	rm -rf $(VENV) target $(OUT) dist site
