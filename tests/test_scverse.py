@@ -120,3 +120,27 @@ def test_dataframes_where_an_array_is_expected_get_a_clear_error():
         GenimlValueError, match=r"lacks a 'end' column .* it has \['chrom', 'start'\]"
     ):
         RegionSet.from_pandas(df.drop(columns="end"))
+
+
+UMASK_CODE = """
+import os, stat, sys
+os.umask(int(sys.argv[2], 8))
+from geniml import datasets
+from geniml.region2vec import Region2VecExModel
+m = Region2VecExModel.from_pretrained(datasets.region2vec_hg38())
+out = m.export(sys.argv[1])
+print(" ".join(f"{p.name}={stat.S_IMODE(p.stat().st_mode):o}" for p in sorted(out.iterdir())))
+"""
+
+
+@pytest.mark.parametrize("umask", ["022", "002"])
+def test_model_files_follow_the_umask(tmp_path, umask):
+    r = subprocess.run(
+        [sys.executable, "-c", UMASK_CODE, str(tmp_path / "m"), umask],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    want = f"{0o666 & ~int(umask, 8):o}"
+    modes = dict(kv.split("=") for kv in r.stdout.split())
+    assert "model.safetensors" in modes and set(modes.values()) == {want}, modes

@@ -314,6 +314,7 @@ class Region2VecExModel:
             save_file(
                 {"projection.weight": proj, "output.weight": outw}, str(tmp / SAFETENSORS_FILE)
             )
+            _apply_umask(tmp / SAFETENSORS_FILE)  # safetensors creates its file 0600
             (tmp / CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=True))
             tok.universe.to_bed(tmp / UNIVERSE_FILE, force=True)
         return out
@@ -447,6 +448,13 @@ def _pool_numpy(
         else:
             out[nonempty] = np.maximum.reduceat(emb, starts, axis=0)
     return out, counts
+
+
+def _apply_umask(path: Path) -> None:
+    """Give ``path`` the mode a plain ``open(path, "w")`` would: 0666 minus the user's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def _pool_torch(weight, ids: np.ndarray, seg: np.ndarray, n: int, pooling: Pooling):
