@@ -116,19 +116,20 @@ def _chunks(lengths: np.ndarray, budget: int) -> list[tuple[int, int]]:
     return out
 
 
-def _progress(total: int, disable: bool):
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+def _progress(total: int, enabled: bool):
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
 
-    return Progress(
+    from geniml._progress import make_progress
+
+    columns = (
         TextColumn("epoch {task.fields[epoch]}"),
         BarColumn(),
         TextColumn("loss {task.fields[loss]:.4f}"),
         TextColumn("{task.fields[speed]:,.0f} tok/s"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
-        disable=disable,
-        transient=False,
+    )
+    return make_progress(
+        columns, "epoch {epoch} loss {loss:.4f} {speed:,.0f} tok/s", enabled=enabled
     )
 
 
@@ -181,6 +182,7 @@ def fit(
     backend: Backend = "auto",
     save_checkpoint_path: str | os.PathLike | None = None,
     load_from_checkpoint: str | os.PathLike | None = None,
+    progress: bool | None = None,
 ) -> TrainReport:
     """Train ``model`` in place on documents in CSR form; see ``Region2VecExModel.train``."""
     torch = require("torch")
@@ -224,8 +226,9 @@ def fit(
     total = per_epoch * cfg.epochs
     lr_at = lambda done: cfg.init_lr - (cfg.init_lr - cfg.min_lr) * min(done / total, 1.0)  # noqa: E731
     losses, words, seconds = [], 0, 0.0
-    disable = bool(os.environ.get("GENIML_NO_PROGRESS"))
-    with _progress(total, disable) as bar:
+    from geniml._progress import progress_enabled
+
+    with _progress(total, progress_enabled(progress)) as bar:
         task = bar.add_task(
             "train", total=per_epoch * (cfg.epochs - first), epoch=first + 1, loss=0.0, speed=0.0
         )

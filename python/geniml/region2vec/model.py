@@ -153,6 +153,7 @@ class Region2VecExModel:
         max_doc_tokens: int | None = None,
         batch_size: int = 1024,
         backend: Backend = "auto",
+        progress: bool | None = None,
     ) -> TrainReport:
         """Train the embeddings (word2vec with negative sampling, linear learning-rate decay).
 
@@ -181,6 +182,8 @@ class Region2VecExModel:
                 ``max_doc_tokens=10_000`` reproduces upstream's behaviour; None trains all.
             batch_size: examples per step of the torch (GPU) update.
             backend: ``"rust"`` (CPU in-place kernel), ``"torch"`` (any device) or ``"auto"``.
+            progress: show a progress bar (``None``: unless ``GENIML_NO_PROGRESS`` is set); in
+                a notebook it is a plain text line, so ipywidgets is not needed.
 
         Returns:
             A report (per-epoch loss, tokens trained, seconds, tokens/s); truthy.
@@ -215,6 +218,7 @@ class Region2VecExModel:
             backend=backend,
             save_checkpoint_path=save_checkpoint_path,
             load_from_checkpoint=load_from_checkpoint,
+            progress=progress,
         )
         self.trained = True
         return self.report

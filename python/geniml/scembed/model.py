@@ -155,6 +155,7 @@ class ScEmbed:
         seed: int = 42,
         sg: bool = False,
         save_checkpoint_path: str | os.PathLike | None = None,
+        progress: bool | None = None,
     ):
         """Train on tokenized cells.
 
@@ -174,6 +175,7 @@ class ScEmbed:
             seed: random seed.
             sg: skip-gram instead of CBOW.
             save_checkpoint_path: folder for a checkpoint per epoch.
+            progress: show a progress bar (``None``: unless ``GENIML_NO_PROGRESS`` is set).
 
         Returns:
             The training report of the Region2Vec trainer.
@@ -206,6 +208,7 @@ class ScEmbed:
             batch_size=batch_size,
             sg=sg,
             save_checkpoint_path=save_checkpoint_path,
+            progress=progress,
         )
 
     def _as_cells(self, dataset) -> TokenizedCells:
