@@ -22,6 +22,7 @@ MODULES = [
     "geniml.evaluation",
     "geniml.eval",
     "geniml.datasets",
+    "geniml.pl",
 ]
 
 KNOWN_GAPS = {

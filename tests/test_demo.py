@@ -47,7 +47,7 @@ def test_geniml_demo_runs_on_the_bundled_data(tmp_path):
     table = (out_dir / "collections.tsv").read_text().splitlines()
     assert len(table) == 1 + 11 + 13
     assert (out_dir / "region2vec_model" / "checkpoint.pt").exists()
-    for png in ("region2vec_encode_pca.png", "scembed_cells_pca.png"):
+    for png in ("region2vec_encode_pca.png", "scembed_cells_pca.png", "scembed_cells_umap.png"):
         assert (out_dir / png).read_bytes()[:4] == b"\x89PNG"
     assert "ARI" in r.stdout and "silhouette by Tissue" in r.stdout
 

@@ -27,6 +27,7 @@ EXTRA_OF: dict[str, str] = {
     "pandas": "ml",
     "igraph": "ml",
     "leidenalg": "ml",
+    "umap": "ml",
     "huggingface_hub": "hf",
 }
 

@@ -253,6 +253,11 @@ def step_scembed(data: DemoData, out: Path) -> dict:
         force=True,
         title="Schep 2017 cells (scEmbed)",
     )
+    from geniml.pl import cells as plot_cells
+
+    adata.obsm["X_scembed"] = x
+    umap_png = plot_cells(adata, path=out / "scembed_cells_umap.png", force=True, seed=1)
+    _say(f"  UMAP by cell type and by k-means cluster, side by side -> {umap_png}")
     _say(
         f"  {adata.n_obs} cells x {adata.n_vars} peaks; scEmbed trained in {dt:.1f} s; "
         f"k-means ({len(set(labels))}) vs cell type: ARI {agree['ari']:.3f}, NMI "
