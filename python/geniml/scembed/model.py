@@ -240,25 +240,39 @@ class ScEmbed:
 
     # -- encoding -------------------------------------------------------------------------
     def encode(
-        self, adata: anndata.AnnData | str | os.PathLike, *, pooling: Pooling | None = None
+        self,
+        adata: anndata.AnnData | str | os.PathLike,
+        *,
+        pooling: Pooling | None = None,
+        chunk_size: int | None = None,
     ) -> np.ndarray:
         """Cell embeddings (cells x embedding_dim, float32).
 
         Cells are tokenized against the model's universe (peaks mapped to universe regions by
         overlap), then token vectors are pooled per cell. Cells without a trained token get
-        zeros and one warning with their count.
+        zeros and one warning with their count. A backed AnnData (``read_h5ad(path,
+        backed="r")``) is read, tokenized and pooled ``chunk_size`` rows at a time (default
+        10,000), so memory is bounded by the block plus the output.
         """
-        from geniml.tokenization import tokenize_anndata
+        from geniml.tokenization.cells import _as_anndata, iter_tokenized_blocks
 
         if self._tokenizer is None:
             raise ModelError("the model has no universe: train it or load a model folder")
-        cells = tokenize_anndata(adata, self._tokenizer)
-        out, empty = pool_cells(
-            cells.offsets, cells.ids, self.embeddings, pooling=pooling or self.pooling_method
-        )
+        adata = _as_anndata(adata)
+        weights = self.embeddings
+        out = np.zeros((adata.n_obs, weights.shape[1]), dtype=np.float32)
+        empty = 0
+        for start, stop, offsets, ids in iter_tokenized_blocks(
+            adata, self._tokenizer, chunk_size=chunk_size
+        ):
+            block, n_empty = pool_cells(
+                offsets, ids, weights, pooling=pooling or self.pooling_method
+            )
+            out[start:stop] = block
+            empty += n_empty
         if empty:
             warnings.warn(
-                f"{empty} of {len(cells)} cells have no trained token; their embeddings are zero",
+                f"{empty} of {adata.n_obs} cells have no trained token; their embeddings are zero",
                 stacklevel=2,
             )
         return out
