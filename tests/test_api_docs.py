@@ -23,6 +23,7 @@ MODULES = [
     "geniml.eval",
     "geniml.datasets",
     "geniml.pl",
+    "geniml.hub",
 ]
 
 KNOWN_GAPS = {

@@ -12,7 +12,7 @@ from geniml import datasets
 from geniml.io import BedSet, read_bed
 
 
-@pytest.mark.parametrize("name", ["geniml.datasets", "geniml._optional"])
+@pytest.mark.parametrize("name", ["geniml.datasets", "geniml._optional", "geniml.hub"])
 def test_doctests(name):
     res = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert res.attempted > 0 and res.failed == 0

@@ -208,6 +208,7 @@ class Region2VecExModel:
             batch_size=batch_size,
         )
         exclude = [] if model.padding_idx is None else [model.padding_idx]
+        self.train_params = {k: v for k, v in vars(cfg).items() if v is not None}
         self.report = fit(
             model,
             tokens,
@@ -325,20 +326,65 @@ class Region2VecExModel:
 
     @classmethod
     def from_pretrained(
-        cls, path: str | os.PathLike, *, device: str | None = None
+        cls,
+        path: str | os.PathLike,
+        *,
+        device: str | None = None,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
     ) -> Region2VecExModel:
-        """Load a model folder written by :meth:`export` or by upstream geniml.
+        """Load a model folder written by :meth:`export` or by upstream geniml, or a hub repo.
 
         ``model.safetensors`` is preferred when present, else ``checkpoint.pt``.
 
         Args:
-            path: the folder.
+            path: the folder, or a Hugging Face repository id (``"owner/name"``; read from the
+                local hub cache, downloaded only when online; needs ``geniml[hf]``).
             device: torch device.
+            revision: repository branch, tag or commit.
+            cache_dir: hub cache folder (default: huggingface_hub's).
 
         Returns:
             The model.
         """
-        return cls(path, device=device)
+        from geniml.hub import resolve_pretrained
+
+        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
+
+    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write the model folder (:meth:`export`) plus a model card ``README.md``.
+
+        The card lists the model's configuration, the universe (size, identifier) and the
+        training parameters of the last :meth:`train` call.
+
+        Args:
+            folder: output folder (a Hugging Face model repository's content).
+            force: replace an existing model in ``folder``.
+
+        Returns:
+            The folder.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from geniml import datasets
+            >>> m = Region2VecExModel.from_pretrained(datasets.region2vec_hg38())
+            >>> out = m.save_pretrained(pathlib.Path(tempfile.mkdtemp()) / "m")
+            >>> sorted(p.name for p in out.iterdir())[:2]
+            ['README.md', 'checkpoint.pt']
+        """
+        import yaml
+
+        from geniml.hub import write_model_card
+
+        out = self.export(folder, force=force)
+        config = yaml.safe_load((out / CONFIG_FILE).read_text())
+        write_model_card(
+            out,
+            model_type=getattr(self, "_card_type", "Region2Vec"),
+            config=config,
+            train_params=getattr(self, "train_params", None),
+        )
+        return out
 
     def _load(self, folder: Path) -> None:
         torch = require("torch")

@@ -285,15 +285,43 @@ class ScEmbed:
     save = export
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike, *, device: str | None = None) -> ScEmbed:
-        """Load a model folder (written by :meth:`save` or by upstream geniml)."""
-        if not Path(path).is_dir():
-            raise ModelError(
-                f"{path}: not a local model folder. geniml does not download models at run "
-                "time; fetch the Hugging Face repository first (huggingface_hub."
-                "snapshot_download) and pass its folder"
-            )
-        return cls(path, device=device)
+    def from_pretrained(
+        cls,
+        path: str | os.PathLike,
+        *,
+        device: str | None = None,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+    ) -> ScEmbed:
+        """Load a model folder (written by :meth:`save` or by upstream geniml), or a hub repo.
+
+        Args:
+            path: the folder, or a Hugging Face repository id (``"owner/name"``; the local hub
+                cache first, a download only when online; needs ``geniml[hf]``).
+            device: torch device.
+            revision: repository branch, tag or commit.
+            cache_dir: hub cache folder (default: huggingface_hub's).
+
+        Returns:
+            The model.
+        """
+        from geniml.hub import resolve_pretrained
+
+        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
+
+    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write the model folder plus a model card ``README.md`` (training parameters, universe).
+
+        Args:
+            folder: output folder.
+            force: replace an existing model in ``folder``.
+
+        Returns:
+            The folder.
+        """
+        r2v = self.region2vec
+        r2v._card_type = "scEmbed"
+        return r2v.save_pretrained(folder, force=force)
 
     def __repr__(self) -> str:
         state = "untrained" if self._r2v is None else "trained"
