@@ -1,9 +1,10 @@
-"""Progress bars for long Python loops (training epochs): a terminal, a notebook, or nothing.
+"""Progress bars for long Python loops (batches, chunks, files, training epochs), on stderr.
 
-``progress=True/False`` per call wins; ``None`` means "on unless ``GENIML_NO_PROGRESS`` is set".
-In a terminal the bar is ``rich.progress`` on stderr. In a Jupyter kernel rich's live display
-needs ipywidgets; there the bar is one plain text line on stderr, rewritten in place with a
-carriage return (which notebooks render), so no widget library is needed.
+``enabled=None`` shows the bar when stderr is a terminal or the code runs in a Jupyter kernel,
+unless ``GENIML_NO_PROGRESS`` is set; ``True``/``False`` force it on or off per call. In a
+terminal the bar is ``rich.progress``. In a Jupyter kernel rich's live display needs
+ipywidgets, so there the bar is one plain text line rewritten in place with a carriage return
+(:class:`TextBar`), which notebooks render without any widget library.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["TextBar", "in_notebook", "make_progress", "progress_enabled"]
+__all__ = ["TextBar", "in_notebook", "make_progress", "progress_bar", "progress_enabled"]
 
 
-def progress_enabled(progress: bool | None) -> bool:
-    """Whether to show progress: the per-call flag, else the ``GENIML_NO_PROGRESS`` default.
+def progress_enabled(enabled: bool | None = None) -> bool:
+    """Whether a progress bar should be shown (see the module docstring).
 
     Args:
-        progress: ``True``/``False`` from the caller, or ``None`` for the environment default.
+        enabled: ``True``/``False`` from the caller, or ``None`` for the default.
 
     Returns:
         ``True`` when a bar should be shown.
@@ -30,9 +33,60 @@ def progress_enabled(progress: bool | None) -> bool:
         >>> progress_enabled(False), progress_enabled(True)
         (False, True)
     """
-    if progress is not None:
-        return bool(progress)
-    return not os.environ.get("GENIML_NO_PROGRESS")
+    if enabled is not None:
+        return bool(enabled)
+    if os.environ.get("GENIML_NO_PROGRESS"):
+        return False
+    return sys.stderr.isatty() or "ipykernel" in sys.modules
+
+
+@contextmanager
+def progress_bar(
+    total: int | None, label: str, *, unit: str = "items", enabled: bool | None = None
+) -> Iterator[Callable[[int], None]]:
+    """A bar with counts and a rate; yields ``advance(n)``.
+
+    Examples:
+        >>> with progress_bar(3, "files", enabled=False) as advance:
+        ...     for _ in range(3):
+        ...         advance(1)
+    """
+    if not progress_enabled(enabled):
+        yield lambda n: None
+        return
+    if in_notebook():
+        with TextBar(label + " {completed:,.0f} " + unit) as text:
+            task = text.add_task(label, total=total or 0)
+            yield lambda n: text.update(task, advance=n)
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class _Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{unit} {speed:,.1f}/s" if speed else unit)
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _Rate(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def in_notebook() -> bool:
