@@ -6,7 +6,7 @@ DATA    ?= ../shared/data
 OUT     ?= demo_out
 PEER    := .peer-venv
 
-.PHONY: venv build demo test lint fmt bench peer ci clean wheel wheel-check min-deps docs
+.PHONY: venv build demo test lint fmt bench peer ci clean fuzz wheel wheel-check min-deps docs
 
 $(VENV)/.stamp: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,10 @@ fmt:
 
 peer:  ## the peers (upstream geniml, gtars, gensim, bedtools) in their own venv
 	bash $(DATA)/../tools/peer-venv.sh $(PEER)
+
+FUZZ_SECONDS ?= 60
+fuzz:  ## fuzz the BED reader for FUZZ_SECONDS (stable Rust, corpus ../shared/data)
+	cargo run --release -q -p geniml-fuzz -- --seconds $(FUZZ_SECONDS) --corpus ../shared/data
 
 bench: build peer  ## side-by-side benchmarks against the peers
 	$(VPY) benches/run_all.py --peer-python $(PEER)/bin/python

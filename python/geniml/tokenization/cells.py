@@ -186,11 +186,27 @@ def _as_anndata(adata: anndata.AnnData | str | os.PathLike) -> anndata.AnnData:
     return adata
 
 
-def _cells_csr(x) -> tuple[np.ndarray, np.ndarray]:
+def _cells_csr(x, adata=None) -> tuple[np.ndarray, np.ndarray]:
     sp = require("scipy.sparse")
 
     m = x if sp.issparse(x) else sp.csr_matrix(np.asarray(x))
     m = sp.csr_matrix(m)
+    if m.nnz and m.data.dtype.kind in "fc":
+        bad = np.flatnonzero(np.isnan(m.data) | (m.data.real < 0))
+    elif m.nnz and m.data.dtype.kind == "i":
+        bad = np.flatnonzero(m.data < 0)
+    else:
+        bad = np.zeros(0, dtype=np.int64)
+    if len(bad):
+        k = int(bad[0])
+        row = int(np.searchsorted(m.indptr, k, side="right") - 1)
+        col = int(m.indices[k])
+        cell = adata.obs_names[row] if adata is not None else row
+        peak = adata.var_names[col] if adata is not None else col
+        raise GenimlValueError(
+            f"AnnData X[{row}, {col}] (cell {cell!r}, peak {peak!r}) is {m.data[k]}: counts "
+            f"must be non-negative numbers ({len(bad)} such entries)"
+        )
     if m.nnz and (m.data == 0).any():
         m = m.copy()
         m.eliminate_zeros()
@@ -232,7 +248,7 @@ def iter_tokenized_blocks(
     off, ids = tokenizer.overlaps(peaks, fraction=fraction)
     off = off.astype(np.uint64)
     for start, stop, x in _row_blocks(adata, chunk_size):
-        indptr, indices = _cells_csr(x)
+        indptr, indices = _cells_csr(x, adata if (start, stop) == (0, adata.n_obs) else None)
         c_off, c_ids, _ = _core.cells_to_tokens(indptr, indices, off, ids, tokenizer.n_regions)
         yield start, stop, c_off.astype(np.int64), c_ids.astype(np.int64)
 
