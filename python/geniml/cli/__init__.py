@@ -10,6 +10,7 @@ import typer
 
 from geniml.cli import bed, bedspace, evaluation, region2vec, scembed, tokenize
 from geniml.cli import search as search_cli
+from geniml.cli import demo as demo_cli
 from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(universe_cli.app, name="universe")
 app.add_typer(bedspace.app, name="bedspace")
 universe_cli.register(app)
 app.add_typer(search_cli.app, name="search")
+app.command("demo")(demo_cli.demo)
 
 _VERBOSE = {"on": False}
 
