@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from geniml.cli import bed, bedspace, evaluation, region2vec, scembed, tokenize
-from geniml.cli import search as search_cli
 from geniml.cli import demo as demo_cli
+from geniml.cli import search as search_cli
 from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
