@@ -15,6 +15,7 @@ def test_main_job_runs_on_real_data(shared_data, tmp_path, capsys):
         "all_core.bw",
         "all_end.bw",
         "all_start.bw",
+        "all_tracks.manifest",
     ]
     assert (tmp_path / "region2vec_model" / "checkpoint.pt").exists()
     for png in ("region2vec_encode_pca.png", "scembed_cells_pca.png"):
