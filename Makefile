@@ -6,14 +6,14 @@ DATA    ?= ../shared/data
 OUT     ?= demo_out
 PEER    := .peer-venv
 
-.PHONY: venv build demo test lint fmt bench peer ci clean
+.PHONY: venv build demo test lint fmt bench peer ci clean fuzz
 
 $(VENV)/.stamp: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q "maturin>=1.9.4,<2"
 	$(VPY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-	  o = p['optional-dependencies']; print('\n'.join(p['dependencies'] + o['ml'] + o['dask'] + o['test']))" \
+	  o = p['optional-dependencies']; print('\n'.join(p['dependencies'] + o['ml'] + o['dask'] + o['test'] + o['search']))" \
 	  > $(VENV)/requirements.txt
 	$(VPY) -m pip install -q -r $(VENV)/requirements.txt
 	touch $@
@@ -43,6 +43,10 @@ fmt:
 
 peer:  ## the peers (upstream geniml, gtars, gensim, bedtools) in their own venv
 	bash $(DATA)/../tools/peer-venv.sh $(PEER)
+
+FUZZ_SECONDS ?= 60
+fuzz:  ## fuzz the BED reader for FUZZ_SECONDS (stable Rust, corpus ../shared/data)
+	cargo run --release -q -p geniml-fuzz -- --seconds $(FUZZ_SECONDS) --corpus ../shared/data
 
 bench: build peer  ## side-by-side benchmarks against the peers
 	$(VPY) benches/run_all.py --peer-python $(PEER)/bin/python

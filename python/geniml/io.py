@@ -507,19 +507,7 @@ def load_universe(path: str | os.PathLike, *, dedup: bool = False) -> RegionSet:
 
 def _data_line_numbers(path: Path, rows: list[int]) -> list[int]:
     """Map region rows to 1-based file lines (only used to word an error message)."""
-    import gzip
-
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-    wanted, found, row = set(rows), {}, -1
-    with opener(path, "rt") as fh:
-        for ln, text in enumerate(fh, 1):
-            t = text.strip()
-            if not t or t.startswith(("#", "track", "browser")):
-                continue
-            row += 1
-            if row in wanted:
-                found[row] = ln
-    return [found.get(r, r + 1) for r in rows]
+    return _core.data_line_numbers(Path(path), [int(r) for r in rows])
 
 
 def bed_files_in(folder: str | os.PathLike) -> list[Path]:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
+from geniml.cli import bed, bedspace, evaluation, region2vec, scembed, tokenize
+from geniml.cli import search as search_cli
 from geniml.cli import universe as universe_cli
 
 app = typer.Typer(
@@ -24,7 +25,9 @@ app.add_typer(region2vec.app, name="region2vec")
 app.add_typer(scembed.app, name="scembed")
 app.add_typer(evaluation.app, name="eval")
 app.add_typer(universe_cli.app, name="universe")
+app.add_typer(bedspace.app, name="bedspace")
 universe_cli.register(app)
+app.add_typer(search_cli.app, name="search")
 
 _VERBOSE = {"on": False}
 

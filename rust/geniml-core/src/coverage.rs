@@ -286,7 +286,8 @@ pub fn coverage_from_regions(
                 None if !used[id] => map.push(usize::MAX),
                 None => {
                     return Err(GenimlError::UnknownChrom(format!(
-                        "{label}: chromosome '{n}' is not in the chrom sizes"
+                        "{label}: chromosome '{}' is not in the chrom sizes",
+                        bio::shown(n.as_bytes())
                     )));
                 }
             }
@@ -465,7 +466,7 @@ pub fn read_bedgraph(path: &Path, sizes: &[(String, u64)]) -> Result<Vec<(String
     let mut rows: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); sizes.len()];
     for (ln, raw) in data.split(|&b| b == b'\n').enumerate() {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if line.is_empty() || line.starts_with(b"#") || line.starts_with(b"track") {
+        if line.is_empty() || bio::is_header(line) {
             continue;
         }
         let err = |msg: String| GenimlError::BedParse {
@@ -481,19 +482,22 @@ pub fn read_bedgraph(path: &Path, sizes: &[(String, u64)]) -> Result<Vec<(String
                 f.len()
             )));
         }
-        let k = *index
-            .get(f[0])
-            .ok_or_else(|| err(format!("chromosome '{}' is not in the chrom sizes", f[0])))?;
+        let k = *index.get(f[0]).ok_or_else(|| {
+            err(format!(
+                "chromosome '{}' is not in the chrom sizes",
+                bio::shown(f[0].as_bytes())
+            ))
+        })?;
         let start: u32 = f[1]
             .parse()
-            .map_err(|_| err(format!("bad start '{}'", f[1])))?;
+            .map_err(|_| err(format!("bad start '{}'", bio::shown(f[1].as_bytes()))))?;
         let end: u32 = f[2]
             .parse()
-            .map_err(|_| err(format!("bad end '{}'", f[2])))?;
+            .map_err(|_| err(format!("bad end '{}'", bio::shown(f[2].as_bytes()))))?;
         let v: f64 = f[3]
             .trim()
             .parse()
-            .map_err(|_| err(format!("bad value '{}'", f[3])))?;
+            .map_err(|_| err(format!("bad value '{}'", bio::shown(f[3].as_bytes()))))?;
         if !v.is_finite() || v < 0.0 || start > end {
             return Err(err(format!(
                 "invalid interval or value: {start}-{end} = {v}"

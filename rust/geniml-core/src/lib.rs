@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod atomic;
+pub mod bedspace;
 pub mod chrom;
 pub mod coverage;
 pub mod coverage_stream;

@@ -1,6 +1,7 @@
 //! `geniml._core`: the PyO3 bindings of geniml-core. A manifest; each file mirrors a core module.
 
 mod assess;
+mod bedspace;
 mod coverage;
 mod coverage_stream;
 mod error;
@@ -20,6 +21,8 @@ mod _core {
     #[pymodule_export]
     use crate::assess::assess_universe;
     #[pymodule_export]
+    use crate::bedspace::{PyStarSpaceExamples, bedspace_embed, read_starspace_input};
+    #[pymodule_export]
     use crate::coverage::PyCoverage;
     #[pymodule_export]
     use crate::coverage_stream::{
@@ -31,7 +34,7 @@ mod _core {
         universe_likelihood,
     };
     #[pymodule_export]
-    use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
+    use crate::io::{data_line_numbers, read_bed, read_chrom_sizes, read_many, write_bed};
     #[pymodule_export]
     use crate::regions::{
         bedset_identifier, dedup_order, extra_column, extra_n_columns, identifier, is_sorted,
