@@ -35,6 +35,7 @@ lint: venv
 	cargo test --workspace --exclude geniml-py
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
+	$(VPY) -m mypy.stubtest geniml._core --allowlist .stubtest-allowlist
 
 fmt:
 	cargo fmt --all

@@ -18,7 +18,7 @@ def cal_snpr(ratio_embed: np.ndarray, ratio_random: np.ndarray) -> np.ndarray:
 def get_npt_score(
     model_path: str,
     embed_type: str,
-    K: int,  # noqa: N803 (upstream's name)
+    K: int,
     num_samples: int = 100,
     seed: int = 0,
     resolution: int = 10,
@@ -50,7 +50,7 @@ def get_npt_score(
 
 def get_npt_score_batch(
     batch: list[tuple[str, str]],
-    K: int,  # noqa: N803
+    K: int,
     num_samples: int = 100,
     num_workers: int = 10,
     seed: int = 0,
@@ -65,7 +65,7 @@ def get_npt_score_batch(
 
 def npt_eval(
     batch: list[tuple[str, str]],
-    K: int,  # noqa: N803
+    K: int,
     num_samples: int = 100,
     num_workers: int = 10,
     num_runs: int = 20,

@@ -114,7 +114,7 @@ def _chunks(lengths: np.ndarray, budget: int) -> list[tuple[int, int]]:
     return out
 
 
-def _progress(total: int, disable: bool):
+def _progress(total: int, *, disable: bool):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -222,7 +222,7 @@ def fit(
     lr_at = lambda done: cfg.init_lr - (cfg.init_lr - cfg.min_lr) * min(done / total, 1.0)  # noqa: E731
     losses, words, seconds = [], 0, 0.0
     disable = bool(os.environ.get("GENIML_NO_PROGRESS"))
-    with _progress(total, disable) as bar:
+    with _progress(total, disable=disable) as bar:
         task = bar.add_task(
             "train", total=per_epoch * (cfg.epochs - first), epoch=first + 1, loss=0.0, speed=0.0
         )

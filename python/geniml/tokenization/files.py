@@ -50,7 +50,7 @@ def _inputs(
     return files
 
 
-def _check_outputs(outputs: list[Path], force: bool) -> None:
+def _check_outputs(outputs: list[Path], *, force: bool) -> None:
     existing = [str(p) for p in outputs if p.exists()]
     if existing and not force:
         raise FileExistsError(
@@ -96,13 +96,18 @@ def hard_tokenization(
     dst = Path(dst_folder)
     dst.mkdir(parents=True, exist_ok=True)
     outputs = [dst / f.name for f in files]
-    _check_outputs(outputs, force)
+    _check_outputs(outputs, force=force)
     u = tok.universe
     written = []
     for start in range(0, len(files), 64):
         chunk = files[start : start + 64]
         arrays = tok._inner.tokenize_paths(
-            chunk, float(fraction), "universe", True, True, n_threads
+            chunk,
+            fraction=float(fraction),
+            fraction_of="universe",
+            drop_unknown=True,
+            unique=True,
+            n_threads=n_threads,
         )
         for f, ids in zip(chunk, arrays, strict=True):
             out = dst / f.name
@@ -133,7 +138,7 @@ def soft_tokenization(
     files = _inputs(src_folder, file_list)
     dst = Path(dst_folder)
     dst.mkdir(parents=True, exist_ok=True)
-    _check_outputs([dst / f.name for f in files], force)
+    _check_outputs([dst / f.name for f in files], force=force)
     written = []
     for f in files:
         soft = tok.soft_tokenize(f, overlap_threshold=overlap_threshold)
@@ -147,13 +152,13 @@ def soft_tokenization(
                 f"{r.chrom}\t{r.start}\t{r.end}\t{w:.6g}"
                 for r, w in zip(tok.universe[ids], best[ids], strict=True)
             ],
-            force,
+            force=force,
         )
         written.append(out)
     return written
 
 
-def _write_text(path: Path, lines: list[str], force: bool) -> None:
+def _write_text(path: Path, lines: list[str], *, force: bool) -> None:
     if path.exists() and not force:
         raise FileExistsError(f"{path}: output exists; pass force=True to replace it")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -198,7 +203,7 @@ def universe_tokenization(
             )
         lines.append(f"{reg.chrom}\t{reg.start}\t{reg.end}\t{toks}")
     out = Path(output_file)
-    _write_text(out, lines, force)
+    _write_text(out, lines, force=force)
     return out
 
 
@@ -251,9 +256,7 @@ def check_coverage(
         rs = BedSet(list(bed_file_or_regions)).to_regionset()
     else:
         rs = as_regionset(bed_file_or_regions)
-    n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(
-        rs._names, rs._chroms, rs._starts, rs._ends, float(threshold)
-    )
+    n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(rs._cols(), fraction=float(threshold))
     report = CoverageReport(
         n,
         n_tok,

@@ -64,9 +64,11 @@ class Coverage:
             labels = [
                 str(r.path) if r.path is not None else f"set {i}" for i, r in enumerate(region_sets)
             ]
-        sets = [(r._names, r._chroms, r._starts, r._ends) for r in region_sets]
+        sets = [r._cols() for r in region_sets]
         return cls(
-            _core.Coverage.from_regions(sets, list(labels), sizes, _smooth(smooth), n_threads)
+            _core.Coverage.from_regions(
+                sets, list(labels), sizes, smooth=_smooth(smooth), n_threads=n_threads
+            )
         )
 
     @property
@@ -96,7 +98,7 @@ class Coverage:
         Existing files are refused unless ``force=True`` (then nothing is written); each
         file is written to a temporary name and renamed.
         """
-        return [Path(p) for p in self._inner.write(Path(out_dir), prefix, format, force)]
+        return [Path(p) for p in self._inner.write(Path(out_dir), prefix, format, force=force)]
 
     def __repr__(self) -> str:
         return f"Coverage({len(self.chroms)} chromosomes)"
@@ -163,7 +165,9 @@ def compute_coverage(
     if paths is None:
         sets = [beds] if isinstance(beds, RegionSet) else list(beds)
         return Coverage.from_regions(sets, dict(sizes), smooth=smooth, n_threads=n_threads)
-    return Coverage(_core.Coverage.from_files(paths, sizes, _smooth(smooth), n_threads))
+    return Coverage(
+        _core.Coverage.from_files(paths, sizes, smooth=_smooth(smooth), n_threads=n_threads)
+    )
 
 
 def coverage_tracks(

@@ -504,6 +504,32 @@ fn binary_or(line: &[u8], msg: String) -> String {
     }
 }
 
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(|b| *b == b' ' || *b == b'\t')
+}
+
+/// 1-based line numbers of the data rows `rows` (0-based region indices of the file as read
+/// with [`OnError::Raise`]): blank and header lines are counted as the reader counts them.
+/// For error messages, so only called on a failure path.
+pub fn row_line_numbers(path: &Path, rows: &[usize]) -> Result<Vec<u64>> {
+    let data = file_bytes(path)?;
+    let mut out = vec![0; rows.len()];
+    let mut row = 0;
+    for (k, line) in data.split(|&b| b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if is_blank(line) || is_header(line) {
+            continue;
+        }
+        for (slot, &r) in out.iter_mut().zip(rows) {
+            if r == row {
+                *slot = k as u64 + 1;
+            }
+        }
+        row += 1;
+    }
+    Ok(out)
+}
+
 fn is_header(line: &[u8]) -> bool {
     line.starts_with(b"#") || line.starts_with(b"track") || line.starts_with(b"browser")
 }
@@ -614,7 +640,7 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
-        if line.is_empty() || line.iter().all(|b| *b == b' ' || *b == b'\t') {
+        if is_blank(line) {
             continue;
         }
         if is_header(line) {

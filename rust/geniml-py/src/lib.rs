@@ -36,7 +36,7 @@ mod _core {
     use crate::threads::{_after_fork, num_threads};
     #[pymodule_export]
     use crate::tokenize::{
-        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
+        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, read_universe, write_gtok,
     };
     #[pymodule_export]
     use crate::universe::{cc_universe, ccf_universe};
