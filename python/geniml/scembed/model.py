@@ -236,15 +236,39 @@ class ScEmbed:
 
     # -- encoding -------------------------------------------------------------------------
     def encode(
-        self, adata: anndata.AnnData | str | os.PathLike, *, pooling: Pooling | None = None
+        self,
+        adata: anndata.AnnData | str | os.PathLike,
+        *,
+        pooling: Pooling | None = None,
+        chunk_size: int = 20_000,
+        output: str | os.PathLike | None = None,
+        force: bool = False,
     ) -> np.ndarray:
         """Cell embeddings (cells x embedding_dim, float32).
 
         Cells are tokenized against the model's universe (peaks mapped to universe regions by
         overlap), then token vectors are pooled per cell. Cells without a trained token get
         zeros and one warning with their count.
+
+        A backed AnnData (``read_h5ad(path, backed="r")``) is encoded ``chunk_size`` cells at
+        a time, with memory bounded by one chunk; ``output`` (``.npy``) writes the embeddings
+        to a file block by block instead of holding them (the memory-mapped file is
+        returned). ``force`` replaces an existing ``output``.
         """
         from geniml.tokenization import tokenize_anndata
+
+        if getattr(adata, "isbacked", False) or output is not None:
+            from geniml.scembed.stream import encode_backed
+
+            if not isinstance(adata, (str, os.PathLike)) and not getattr(adata, "isbacked", False):
+                raise GenimlValueError("`output=` streams from an .h5ad path or a backed AnnData")
+            return encode_backed(
+                lambda block: self.encode(block, pooling=pooling),
+                adata,
+                chunk_size=chunk_size,
+                output=output,
+                force=force,
+            )
 
         if self._tokenizer is None:
             raise ModelError("the model has no universe: train it or load a model folder")

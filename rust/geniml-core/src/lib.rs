@@ -6,6 +6,7 @@ pub mod assess;
 pub mod atomic;
 pub mod chrom;
 pub mod coverage;
+pub mod coverage_stream;
 pub mod error;
 pub mod fragments;
 pub mod gtok;

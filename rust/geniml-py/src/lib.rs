@@ -2,6 +2,7 @@
 
 mod assess;
 mod coverage;
+mod coverage_stream;
 mod error;
 mod gil;
 mod hmm;
@@ -20,6 +21,10 @@ mod _core {
     use crate::assess::assess_universe;
     #[pymodule_export]
     use crate::coverage::PyCoverage;
+    #[pymodule_export]
+    use crate::coverage_stream::{
+        coverage_add, coverage_from_bytes, coverage_is_empty, coverage_of_batch, coverage_to_bytes,
+    };
     #[pymodule_export]
     use crate::hmm::{
         build_lh_model, hmm_sample, hmm_universe, ml_universe, region_max_coverage,
