@@ -39,7 +39,7 @@ __all__ = [
     "read_bed",
     "read_chrom_sizes",
     "read_scatac",
-    "tokenize_cells",
+    "tokenize_cells",  # noqa: F822 - resolved by the module __getattr__ below
     "write_bed",
 ]
 
@@ -669,25 +669,17 @@ class BedSet:
         return f"BedSet({len(self)} files, {n} regions)"
 
 
-def tokenize_cells(
-    adata,
-    universe_file,
-    output=None,
-    *,
-    fraction: float = 1e-9,
-    min_tokens: int = 0,
-    force: bool = False,
-):
-    """Tokenize AnnData cells into a parquet ``tokens`` file.
+def __getattr__(name: str) -> object:
+    """``geniml.io.tokenize_cells`` (upstream's import path), resolved on first use.
 
-    See :func:`geniml.tokenization.tokenize_cells` (this is the same function, kept here
-    because upstream users import it from ``geniml.io``).
+    The function lives in :mod:`geniml.tokenization`, which imports this module; resolving it
+    lazily keeps the imports one-way (``geniml.io`` never imports ``geniml.tokenization``).
     """
-    from geniml.tokenization import tokenize_cells as _tokenize_cells
+    if name == "tokenize_cells":
+        from geniml.tokenization import tokenize_cells
 
-    return _tokenize_cells(
-        adata, universe_file, output, fraction=fraction, min_tokens=min_tokens, force=force
-    )
+        return tokenize_cells
+    raise AttributeError(f"module 'geniml.io' has no attribute {name!r}")
 
 
 def read_scatac(folder: str | os.PathLike, *, matrix: str | None = None):

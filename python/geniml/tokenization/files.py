@@ -91,7 +91,9 @@ def hard_tokenization(
         universe_file: universe BED (or a Tokenizer).
         fraction: minimum overlap as a fraction of the universe region (default: any 1 bp).
         file_list: a text file naming the inputs (one per line) or a list of names.
-        p_value_threshold: the seed's name for ``fraction``; wins when given.
+        p_value_threshold: upstream's name for ``fraction``; wins when given. Despite the
+            name it is not a p-value: it is the same overlap fraction (``bedtools intersect
+            -f``) of the universe region, in ``[0, 1]``. The name is kept for upstream code.
         n_threads: threads (default: all cores, or ``GENIML_NUM_THREADS``).
         force: replace existing outputs.
 

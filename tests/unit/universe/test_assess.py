@@ -73,11 +73,10 @@ def test_filter_universe_keeps_bed9():
     assert all(w >= 100 for w in f.widths) and f.n_extra_columns == 6
 
 
-def test_evaluation_module_exposes_assess_universe():
-    import importlib
+def test_evaluation_package_exposes_assess_universe():
+    import geniml.evaluation as ev
 
-    mod = importlib.import_module("geniml.evaluation.universe")
-    assert mod.assess_universe is assess_universe
+    assert ev.assess_universe is assess_universe and "assess_universe" in ev.__all__
 
 
 def test_filter_universe_by_coverage_and_likelihood(tmp_path):
