@@ -310,10 +310,10 @@ def embed_region_sets(
 
 
 def _encode_block(model_path: str, h5ad: str, start: int, stop: int) -> np.ndarray:
-    from geniml.scembed.stream import read_rows
+    from geniml.tokenization.store import _cells_rows
 
     model = _cached_model("scembed", model_path)
-    return model.encode(read_rows(h5ad, start, stop))
+    return model.encode_tokens(_cells_rows(h5ad, start, stop, model.tokenizer, 1e-9))
 
 
 def encode_cells(
@@ -332,12 +332,12 @@ def encode_cells(
     atomically (memory-mapped on the client, block by block).
     """
     from geniml._blocks import write_npy_blocks
-    from geniml.scembed.stream import n_obs
+    from geniml.tokenization.store import _n_obs
 
     _check_client(client)
     h5ad = str(Path(adata).resolve())
     mpath = str(Path(model).resolve())
-    n = n_obs(h5ad)
+    n = _n_obs(h5ad)
     blocks = [(i, min(i + chunk_size, n)) for i in range(0, n, max(chunk_size, 1))]
     if chunk_size < 1:
         raise GenimlValueError(f"`chunk_size` must be >= 1, got {chunk_size}")

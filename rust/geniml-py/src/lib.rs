@@ -50,6 +50,10 @@ mod _core {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        // Load numpy's C API now: loaded lazily, a pending Ctrl-C during its import turns into
+        // a Rust panic ("Failed to access NumPy array API capsule: KeyboardInterrupt").
+        numpy::get_array_module(m.py())?;
+        let _ = numpy::PyArray1::<u8>::zeros(m.py(), 0, false);
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

@@ -94,3 +94,21 @@ def test_errors(client, shared_data, tmp_path):
     bad.write_text("chr1\t10\t5\n")
     with pytest.raises(ValueError, match="bad.bed"):
         gd.compute_coverage([bad], {"chr1": 100}, client=client)
+
+
+def test_encode_cells(client, shared_data, tmp_path):
+    from geniml.scembed import ScEmbed
+
+    folder = shared_data / "scatac" / "schep2017_600cells_hg19"
+    adata = read_scatac(folder)
+    h5ad = tmp_path / "cells.h5ad"
+    adata.write_h5ad(h5ad)
+    model = ScEmbed(tokenizer=folder / "peaks.bed", embedding_dim=8)
+    model.train(dataset=adata, epochs=1)
+    model.save(tmp_path / "m")
+    want = model.encode(adata)
+    got = gd.encode_cells(h5ad, tmp_path / "m", client=client, chunk_size=200)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+    out = gd.encode_cells(h5ad, tmp_path / "m", client=client, output=tmp_path / "e.npy")
+    np.testing.assert_allclose(np.load(tmp_path / "e.npy"), want, rtol=1e-6, atol=1e-7)
+    assert out.shape == want.shape

@@ -100,3 +100,14 @@ def test_ddp_needs_torchrun():
         capture_output=True, text=True,
     )  # fmt: skip
     assert r.returncode == 2 and "torchrun" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_scembed_trains_from_a_store(schep):
+    from geniml.scembed import ScEmbed
+
+    store, universe, labels, _ = schep
+    model = ScEmbed(embedding_dim=16)  # the universe comes from the store's manifest
+    report = model.train(dataset=store, epochs=2, seed=3)
+    assert report.backend == "rust-stream" and report.n_trained_tokens > 1000
+    emb = model.encode_tokens(store.read())
+    assert emb.shape == (600, 16) and np.isfinite(emb).all()
