@@ -47,6 +47,10 @@ peer:  ## the peers (upstream geniml, gtars, gensim, bedtools) in their own venv
 
 bench: build peer  ## side-by-side benchmarks against the peers
 	$(VPY) benches/run_all.py --peer-python $(PEER)/bin/python
+	cargo run -q --release -p geniml-core --example parse_timing -- \
+	  $(DATA)/fragments/TCD8EM_S_1001.fragments.bed.gz
+	cargo run -q --release -p geniml-core --example tokenize_timing -- \
+	  $(DATA)/universes/geniml_universe_hg38.uniq.bed $(DATA)/bedsets/geniml_hg38_sample/DRX127657.05.bed
 
 clean:
 	rm -rf $(VENV) target $(OUT)
