@@ -35,6 +35,7 @@ lint: venv
 	cargo test --workspace --exclude geniml-py
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
+	$(VPY) -m mypy.stubtest geniml._core --allowlist .stubtest-allowlist
 
 fmt:
 	cargo fmt --all
@@ -50,6 +51,10 @@ fuzz:  ## fuzz the BED reader for FUZZ_SECONDS (stable Rust, corpus ../shared/da
 
 bench: build peer  ## side-by-side benchmarks against the peers
 	$(VPY) benches/run_all.py --peer-python $(PEER)/bin/python
+	cargo run -q --release -p geniml-core --example parse_timing -- \
+	  $(DATA)/fragments/TCD8EM_S_1001.fragments.bed.gz
+	cargo run -q --release -p geniml-core --example tokenize_timing -- \
+	  $(DATA)/universes/geniml_universe_hg38.uniq.bed $(DATA)/bedsets/geniml_hg38_sample/DRX127657.05.bed
 
 # manylinux2014 (glibc 2.17) abi3 wheel, linked with zig from the PyPI `ziglang` package (no
 # network at build time once the venv exists). The plain release profile: CI compiles it once more.

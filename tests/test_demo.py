@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from geniml.demo import main
 
 
@@ -14,6 +16,9 @@ def _geniml() -> str:
     return exe
 
 
+# The whole demo is most of a suite run; CI runs it once as `make demo` (.ci/run), and
+# `pytest -m slow` runs this check of its outputs.
+@pytest.mark.slow
 def test_main_job_runs_on_real_data(shared_data, tmp_path, capsys):
     assert main(["--data", str(shared_data), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out

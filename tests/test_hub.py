@@ -140,11 +140,11 @@ class _Hub(http.server.BaseHTTPRequestHandler):
         if body:
             self.wfile.write(data)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.seen.append("HEAD " + self.path)
         self._send_file(body=False)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.seen.append("GET " + self.path)
         if self.path.startswith(f"/api/models/{REPO}/tree/"):
             tree = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from tests.conftest import ROOT
 
 
@@ -30,5 +32,39 @@ def test_quickstart_blocks_run_in_order_in_a_fresh_folder(shared_data, tmp_path,
     namespace: dict = {}
     for k, block in enumerate(_quickstart_blocks()):
         exec(compile(block, f"README quickstart block {k}", "exec"), namespace)
+        if k < len(_CHECKS):
+            _CHECKS[k](namespace, shared_data)
     assert {"rs", "tok", "ids", "m", "vecs"} <= namespace.keys()
     assert not any(work.iterdir())  # the quickstart writes nothing into the user's folder
+
+
+def _check_io(ns: dict, data) -> None:
+    from geniml.io import bed_files_in, read_bed
+
+    rs, merged = ns["rs"], ns["merged"]
+    assert len(rs) == len(read_bed(data / "bedsets/geniml_hg38_sample/Example1.bed"))
+    assert merged.is_sorted() and 0 < len(merged) <= len(rs)
+    assert len(ns["bs"]) == len(bed_files_in(data / "bedsets/encode_tfbs_hg19"))
+
+
+def _check_tokenize(ns: dict, data) -> None:
+    from geniml.io import read_bed
+
+    ids, tok = ns["ids"], ns["tok"]
+    assert ids.dtype == np.int64
+    n = len(read_bed(data / "bedsets/geniml_hg38_sample/DRX127657.05.bed"))
+    assert len(ids) >= n  # every region yields >= 1 id (<unk> when nothing overlaps)
+    assert ((0 <= ids) & (ids < tok.vocab_size)).all()
+    assert ns["report"].n_regions == len(read_bed(data / "bedsets/geniml_hg38_sample/Example3.bed"))
+
+
+def _check_region2vec(ns: dict, data) -> None:
+    from geniml.io import read_bed
+
+    m = ns["m"]
+    n = len(read_bed(data / "bedsets/geniml_hg38_sample/Example1.bed"))
+    assert ns["vecs"].shape == (n, m.embedding_dim)
+    assert ns["sets"].shape == (1, m.embedding_dim)
+
+
+_CHECKS = [_check_io, _check_tokenize, _check_region2vec]

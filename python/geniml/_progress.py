@@ -19,7 +19,7 @@ from typing import Any
 __all__ = ["TextBar", "in_notebook", "make_progress", "progress_bar", "progress_enabled"]
 
 
-def progress_enabled(enabled: bool | None = None) -> bool:
+def progress_enabled(enabled: bool | None = None) -> bool:  # noqa: FBT001 - the one setting
     """Whether a progress bar should be shown (see the module docstring).
 
     Args:

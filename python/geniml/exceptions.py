@@ -7,8 +7,9 @@ class GenimlError(Exception):
     """Base class of every geniml error."""
 
 
-class GenimlBaseError(GenimlError):
-    """Alias kept for code written against upstream geniml's ``GenimlBaseError``."""
+GenimlBaseError = GenimlError
+"""Alias of :class:`GenimlError` for code written against upstream geniml (``except
+GenimlBaseError`` catches every geniml error)."""
 
 
 class GenimlValueError(GenimlError, ValueError):
@@ -46,6 +47,14 @@ class ChromosomeNotFoundError(GenimlError, KeyError):
 
 class UniverseError(GenimlError, ValueError):
     """A universe cannot be used (empty, duplicated regions, missing file or track)."""
+
+
+class UniverseNotFoundError(UniverseError, FileNotFoundError):
+    """A universe file does not exist.
+
+    The one error for a missing universe everywhere; it is both a :class:`UniverseError` and a
+    :class:`FileNotFoundError`, so either ``except`` catches it.
+    """
 
 
 class HmmError(GenimlError, RuntimeError):

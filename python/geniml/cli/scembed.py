@@ -91,7 +91,7 @@ def encode(
     from geniml._atomic import atomic_file, refuse_existing
     from geniml.scembed import ScEmbed, embed
 
-    refuse_existing(output, force)
+    refuse_existing(output, force=force)
     a = ad.read_h5ad(adata)
     embed(a, ScEmbed.from_pretrained(model), key_added=key_added)
     with atomic_file(output, force=force) as tmp:

@@ -116,7 +116,7 @@ def _chunks(lengths: np.ndarray, budget: int) -> list[tuple[int, int]]:
     return out
 
 
-def _progress(total: int, enabled: bool):
+def _progress(total: int, *, enabled: bool):
     from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
 
     from geniml._progress import make_progress
@@ -228,7 +228,7 @@ def fit(
     losses, words, seconds = [], 0, 0.0
     from geniml._progress import progress_enabled
 
-    with _progress(total, progress_enabled(progress)) as bar:
+    with _progress(total, enabled=progress_enabled(progress)) as bar:
         task = bar.add_task(
             "train", total=per_epoch * (cfg.epochs - first), epoch=first + 1, loss=0.0, speed=0.0
         )

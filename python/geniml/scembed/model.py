@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geniml import _core
 from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
 
@@ -260,7 +261,7 @@ class ScEmbed:
                 every cell; Region2Vec's default of 10 would leave small data sets with
                 untrained cells).
 
-            num_cpus: threads (default: all cores).
+            num_cpus: threads (default: ``GENIML_NUM_THREADS``, else all cores).
             seed: random seed.
             sg: skip-gram instead of CBOW.
             save_checkpoint_path: folder for a checkpoint per epoch.
@@ -310,7 +311,7 @@ class ScEmbed:
             window_size=self.window_size,
             epochs=epochs,
             min_count=min_count,
-            num_cpus=num_cpus or os.cpu_count() or 1,
+            num_cpus=num_cpus or _core.num_threads(),  # GENIML_NUM_THREADS, else all cores
             seed=seed,
             negative=self.negative_samples,
             init_lr=learning_rate,

@@ -165,14 +165,14 @@ def peaks_from_anndata(adata: anndata.AnnData) -> RegionSet:
             return RegionSet((np.asarray(var[cols[0]]).astype(str), starts, ends))
     names = [str(x) for x in adata.var_names]
     try:
-        cn, (c, s, e) = _core.parse_region_names(names)
+        parsed = _core.parse_region_names(names)
     except ValueError as err:
         tried = ", ".join("/".join(c) for c in COORD_COLUMNS)
         raise AnnDataLayoutError(
             f"AnnData has no peak coordinates: looked for adata.var columns ({tried}) and for "
             f"var names like 'chr1:100-200', 'chr1-100-200' or 'chr1_100_200' ({err})"
         ) from err
-    return RegionSet._from_columns(cn, c, s, e)
+    return RegionSet._from_core(parsed)
 
 
 def _as_anndata(adata: anndata.AnnData | str | os.PathLike) -> anndata.AnnData:
@@ -334,7 +334,7 @@ def tokenize_fragments(
     """
     path = Path(fragments_file)
     names, (off, ids, _), _n = tokenizer._inner.tokenize_fragments(
-        path, set(barcodes) if barcodes is not None else None, float(fraction)
+        path, set(barcodes) if barcodes is not None else None, fraction=float(fraction)
     )
     upath = tokenizer.path
     return TokenizedCells(
