@@ -155,7 +155,7 @@ class TextBar:
         t.update(fields)
         self._draw()
 
-    def _draw(self, force: bool = False) -> None:
+    def _draw(self, *, force: bool = False) -> None:
         now = time.monotonic()
         if not self._tasks or (not force and now - self._last < self.min_interval):
             return

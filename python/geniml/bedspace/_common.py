@@ -57,8 +57,3 @@ def atomic_path(dst: Path, *, force: bool, is_dir: bool = False) -> Iterator[Pat
     writer = atomic_folder(dst, force=force) if is_dir else atomic_file(dst, force=force)
     with writer as tmp:
         yield tmp
-
-
-def progress_enabled(show: bool) -> bool:
-    """Progress bars unless disabled by the caller or ``GENIML_NO_PROGRESS``."""
-    return show and not os.environ.get("GENIML_NO_PROGRESS")
