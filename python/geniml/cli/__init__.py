@@ -10,6 +10,7 @@ import typer
 
 from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
 from geniml.cli import universe as universe_cli
+from geniml.cli.bedshift import bedshift as bedshift_cmd
 
 app = typer.Typer(
     name="geniml",
@@ -25,6 +26,7 @@ app.add_typer(scembed.app, name="scembed")
 app.add_typer(evaluation.app, name="eval")
 app.add_typer(universe_cli.app, name="universe")
 universe_cli.register(app)
+app.command("bedshift")(bedshift_cmd)
 
 _VERBOSE = {"on": False}
 
@@ -82,9 +84,12 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(1)
     except Exception as ex:  # click usage errors
-        import click
+        try:
+            from click.exceptions import ClickException
+        except ImportError:  # typer >= 0.29 vendors click
+            from typer._click.exceptions import ClickException
 
-        if isinstance(ex, click.exceptions.ClickException):
+        if isinstance(ex, ClickException):
             ex.show()
             sys.exit(ex.exit_code)
         raise

@@ -12,6 +12,7 @@ pub mod hmm;
 pub mod index;
 pub mod io;
 pub mod regions;
+pub mod shift;
 pub mod threads;
 pub mod tokenize;
 pub mod universe;

@@ -7,6 +7,7 @@ mod gil;
 mod hmm;
 mod io;
 mod regions;
+mod shift;
 mod threads;
 mod tokenize;
 mod universe;
@@ -32,6 +33,8 @@ mod _core {
         bedset_identifier, dedup_order, extra_column, extra_n_columns, identifier, is_sorted,
         merge, sort_order, summary, take_extra,
     };
+    #[pymodule_export]
+    use crate::shift::bedshift_run;
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
     #[pymodule_export]
