@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from geniml.cli import bbclient as bbclient_cli
 from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
 from geniml.cli import universe as universe_cli
 from geniml.cli.bedshift import bedshift as bedshift_cmd
@@ -27,6 +28,7 @@ app.add_typer(evaluation.app, name="eval")
 app.add_typer(universe_cli.app, name="universe")
 universe_cli.register(app)
 app.command("bedshift")(bedshift_cmd)
+app.add_typer(bbclient_cli.app, name="bbclient")
 
 _VERBOSE = {"on": False}
 
