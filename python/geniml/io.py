@@ -538,6 +538,8 @@ class BedSet:
     Args:
         source: a folder (its BED-like files, sorted by name) or a list of paths.
         on_error: as in :func:`read_bed`.
+        allow_empty: accept files with no region (e.g. tokenized files of BED files that no
+            universe region overlaps) as empty sets.
         n_threads: threads for reading (default: ``GENIML_NUM_THREADS`` or all cores).
 
     Examples:
@@ -556,6 +558,7 @@ class BedSet:
         *,
         on_error: OnError = "raise",
         n_threads: int | None = None,
+        allow_empty: bool = False,
     ) -> None:
         if isinstance(source, (str, os.PathLike)):
             paths = bed_files_in(source)
@@ -564,7 +567,7 @@ class BedSet:
         else:
             paths = [Path(p) for p in source]
         self.paths: list[Path] = paths
-        parsed = _core.read_many(paths, on_error, None, True, False, n_threads)
+        parsed = _core.read_many(paths, on_error, None, True, allow_empty, n_threads)
         self.region_sets: list[RegionSet] = []
         for path, (names, c, s, e, extra, rep) in zip(paths, parsed, strict=True):
             report = ReadReport(*rep)

@@ -60,38 +60,53 @@ def _root(
         os.environ["GENIML_NO_PROGRESS"] = "1"
 
 
+def _click_exception_class() -> type[BaseException]:
+    """Click's ``ClickException``, wherever this typer keeps click (``click`` or ``typer._click``)."""
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ == "ClickException":
+            return cls
+    return typer.BadParameter  # pragma: no cover - every typer's BadParameter is a ClickException
+
+
+def _show_usage_error(err: BaseException) -> None:
+    """Print a usage error the way Typer does (rich panel when available, else plain click)."""
+    try:
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(err)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - rich missing or typer internals moved: plain message
+        err.show()  # type: ignore[attr-defined]
+
+
 def main() -> None:
-    """Entry point: run the app, turning geniml errors into ``error: ...`` and exit status 1."""
+    """Entry point: run the app, turning geniml errors into ``error: ...`` and exit status 1.
+
+    Usage errors print Typer's usage message and exit 2; Ctrl-C exits 130 without a traceback.
+    """
     from geniml.exceptions import GenimlError
 
+    click_exception = _click_exception_class()
+    verbose = _VERBOSE["on"] or "--verbose" in sys.argv or "-v" in sys.argv
     try:
         rc = app(standalone_mode=False)
         if isinstance(rc, int) and rc:
             sys.exit(rc)
-    except (
-        GenimlError,
-        FileNotFoundError,
-        FileExistsError,
-        PermissionError,
-        OSError,
-        ValueError,
-    ) as err:
-        if _VERBOSE["on"] or "--verbose" in sys.argv or "-v" in sys.argv:
+    except typer.Exit as ex:
+        sys.exit(ex.exit_code)
+    except typer.Abort as ex:
+        if isinstance(ex.__cause__, KeyboardInterrupt):  # typer < 0.16 turns Ctrl-C into Abort
+            typer.echo("interrupted", err=True)
+            sys.exit(130)
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except click_exception as err:  # usage errors: unknown option, missing argument, bad type
+        _show_usage_error(err)
+        sys.exit(getattr(err, "exit_code", 2))
+    except (GenimlError, OSError, ValueError, OverflowError, MemoryError) as err:
+        if verbose:
             raise
         typer.echo(f"error: {err}", err=True)
         sys.exit(1)
-    except typer.Exit as ex:
-        sys.exit(ex.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    except Exception as ex:  # click usage errors
-        try:
-            from click.exceptions import ClickException
-        except ImportError:  # typer >= 0.29 vendors click
-            from typer._click.exceptions import ClickException
-
-        if isinstance(ex, ClickException):
-            ex.show()
-            sys.exit(ex.exit_code)
-        raise

@@ -162,7 +162,7 @@ def rct(
     out_dim: Annotated[int, typer.Option("--out-dim")] = -1,
     seed: SeedOpt = 42,
     n_jobs: Annotated[int | None, typer.Option("--num-workers")] = None,
-    n_threads: Annotated[int | None, typer.Option("--threads", help="BLAS threads.")] = None,
+    n_threads: Annotated[int | None, typer.Option("--threads", min=1, help="BLAS threads.")] = None,
 ) -> None:
     """Reconstruction test score (mean cross-validated R^2)."""
     from geniml.evaluation import rct_score

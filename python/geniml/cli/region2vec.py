@@ -37,14 +37,13 @@ def train(
     sg: Annotated[bool, typer.Option("--sg", help="Skip-gram instead of CBOW.")] = False,
     min_count: Annotated[int, typer.Option("--min-count", help="Minimum token count.")] = 5,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    threads: Annotated[int | None, typer.Option("--threads", "-t")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", "-t", min=1)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing outputs.")] = False,
 ) -> None:
     """Train Region2Vec: writes the model folder, embeddings.npy and regions.bed to --save-dir."""
     if ctx.invoked_subcommand is not None:
         return
     if token_folder is None or save_dir is None:
-        typer.echo(ctx.get_help(), err=True)
         raise typer.BadParameter("--token-folder and --save-dir are required to train")
     from geniml.region2vec import region2vec
 
@@ -77,15 +76,12 @@ def encode(
     """Encode BED files with a Region2Vec model: one row per file in a float32 .npy."""
     import numpy as np
 
+    from geniml._atomic import atomic_file, refuse_existing
     from geniml.region2vec import Region2VecExModel
 
-    if output.exists() and not force:
-        raise FileExistsError(f"{output} exists (pass --force)")
+    refuse_existing(output, force)
     m = Region2VecExModel.from_pretrained(model, device="cpu")
     vecs = m.encode([str(b) for b in beds], pooling=pooling)  # type: ignore[arg-type]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_file(output, force=force) as tmp, open(tmp, "wb") as fh:
         np.save(fh, vecs)
-    tmp.replace(output)
     typer.echo(f"{vecs.shape[0]} x {vecs.shape[1]} vectors written to {output}", err=True)

@@ -60,17 +60,14 @@ def encode(
     force: Annotated[bool, typer.Option("--force")] = False,
 ) -> None:
     """Embed the cells of an AnnData file into obsm[key_added] and write it."""
-    import os
-
     import anndata as ad
 
+    from geniml._atomic import atomic_file, refuse_existing
     from geniml.scembed import ScEmbed, embed
 
-    if output.exists() and not force:
-        raise FileExistsError(f"{output}: output exists; pass --force to replace it")
+    refuse_existing(output, force)
     a = ad.read_h5ad(adata)
     embed(a, ScEmbed.from_pretrained(model), key_added=key_added)
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}.h5ad")
-    a.write_h5ad(tmp)
-    os.replace(tmp, output)
+    with atomic_file(output, force=force) as tmp:
+        a.write_h5ad(tmp)
     typer.echo(f"{a.n_obs} cells embedded -> {output}", err=True)

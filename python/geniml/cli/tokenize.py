@@ -36,9 +36,11 @@ def files(
         Path, typer.Option("--output", "-o", help="Output folder (bed, gtok) or file (parquet).")
     ],
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.bed,
-    fraction: Annotated[float, typer.Option("--fraction", help="Minimum overlap fraction.")] = 1e-9,
+    fraction: Annotated[
+        float, typer.Option("--fraction", min=0.0, max=1.0, help="Minimum overlap fraction.")
+    ] = 1e-9,
     soft: Annotated[bool, typer.Option("--soft", help="Soft tokenization (bed format).")] = False,
-    threads: Annotated[int | None, typer.Option("--threads", "-t")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", "-t", min=1)] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing outputs.")] = False,
 ) -> None:
     """Tokenize BED files: bed = universe regions per file, gtok = ids per file, parquet = one table."""
@@ -55,18 +57,16 @@ def files(
         raise FileNotFoundError("no input BED files")
     tok = Tokenizer.from_bed(universe)
     if fmt is Format.bed:
-        by_folder: dict[Path, list[str]] = {}
-        for p in paths:
-            by_folder.setdefault(p.parent, []).append(p.name)
-        for folder, names in progress(by_folder.items(), len(by_folder), "tokenizing"):
-            if soft:
-                soft_tokenization(
-                    folder, output, tok, overlap_threshold=fraction, file_list=names, force=force
-                )
-            else:
-                hard_tokenization(
-                    folder, output, tok, fraction, file_list=names, n_threads=threads, force=force
-                )
+        # One call for all inputs (absolute paths), so the output folder is written as a whole.
+        names = [str(p.absolute()) for p in paths]
+        if soft:
+            soft_tokenization(
+                ".", output, tok, overlap_threshold=fraction, file_list=names, force=force
+            )
+        else:
+            hard_tokenization(
+                ".", output, tok, fraction, file_list=names, n_threads=threads, force=force
+            )
         typer.echo(f"wrote {len(paths)} tokenized BED file(s) to {output}", err=True)
         return
     if soft:
@@ -76,9 +76,14 @@ def files(
     for chunk in progress(chunks, len(chunks), "tokenizing"):
         results.extend(tok.tokenize_batch(chunk, n_threads=threads, fraction=fraction))
     if fmt is Format.gtok:
-        output.mkdir(parents=True, exist_ok=True)
-        for p, t in zip(paths, results, strict=True):
-            write_gtok(output / (p.name.split(".")[0] + ".gtok"), t.ids, force=force)
+        from geniml._atomic import atomic_folder, refuse_existing
+
+        outs = [p.name.split(".")[0] + ".gtok" for p in paths]
+        for name in outs:
+            refuse_existing(output / name, force)
+        with atomic_folder(output, force=True, keep_others=True) as tmp:
+            for name, t in zip(outs, results, strict=True):
+                write_gtok(tmp / name, t.ids, force=force)
         typer.echo(f"wrote {len(paths)} .gtok file(s) to {output}", err=True)
     else:
         import numpy as np
@@ -94,7 +99,7 @@ def files(
 def coverage(
     inputs: Annotated[list[Path], typer.Argument(help="BED files or folders.")],
     universe: Universe,
-    fraction: Annotated[float, typer.Option("--fraction")] = 1e-9,
+    fraction: Annotated[float, typer.Option("--fraction", min=0.0, max=1.0)] = 1e-9,
 ) -> None:
     """TSV coverage report per file: regions with a token, base pairs covered, universe used."""
     from geniml.tokenization import Tokenizer, check_coverage

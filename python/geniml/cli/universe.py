@@ -118,7 +118,9 @@ FilterSize = Annotated[
 ]
 Cutoff = Annotated[
     float | None,
-    typer.Option("--cutoff", help="Coverage cut-off (default: mean coverage per chromosome)."),
+    typer.Option(
+        "--cutoff", min=0.0, help="Coverage cut-off (default: mean coverage per chromosome)."
+    ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 Smooth = Annotated[

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from geniml._atomic import atomic_file
 from geniml.evaluation.models import (
     BaseEmbeddings,
     RegionEmbeddings,
@@ -116,11 +117,8 @@ def load_genomic_embeddings(
 
 def save_base_embeddings(base_embed_obj: BaseEmbeddings, file_name: str | os.PathLike) -> None:
     """Pickle a :class:`BaseEmbeddings` (readable by upstream geniml too)."""
-    path = Path(file_name)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("wb") as fh:
+    with atomic_file(file_name, force=True) as tmp, tmp.open("wb") as fh:
         pickle.dump(base_embed_obj, fh)
-    os.replace(tmp, path)
 
 
 def load_base_embeddings(path: str | os.PathLike) -> tuple[np.ndarray, list[str]]:

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from geniml import _core
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet, load_universe
 
@@ -38,6 +39,7 @@ __all__ = [
 MODEL_FILE_NAME = "checkpoint.pt"
 UNIVERSE_FILE_NAME = "universe.bed"
 PROJECTION_KEY = "projection.weight"
+N_SPECIAL_TOKENS = len(_core.Tokenizer.special_tokens())  # ids after the universe regions
 
 
 class RegionEmbeddings(NamedTuple):
@@ -64,11 +66,19 @@ class BaseEmbeddings:
 
 
 # -- torch checkpoints without torch ------------------------------------------------------------
+#
+# The zip format: ``<prefix>/data.pkl`` is a pickle whose tensors are
+# ``torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)`` calls, and each storage is
+# a persistent id ``("storage", <dtype>Storage, key, location, numel)`` naming the raw little- (or
+# big-) endian bytes in ``<prefix>/data/<key>``. Nothing in the file is trusted: every storage must
+# hold exactly ``numel`` items, and every tensor's offset, sizes and strides must stay inside its
+# storage before a strided view is taken, so a crafted file can only raise ``ModelError``.
 
 _STORAGE_DTYPES = {
     "FloatStorage": np.float32,
     "DoubleStorage": np.float64,
     "HalfStorage": np.float16,
+    "BFloat16Storage": None,  # no numpy dtype: refused with a clear message
     "LongStorage": np.int64,
     "IntStorage": np.int32,
     "ShortStorage": np.int16,
@@ -76,17 +86,68 @@ _STORAGE_DTYPES = {
     "ByteStorage": np.uint8,
     "BoolStorage": np.bool_,
 }
+_MAX_DIMS = 32
 
 
-class _Storage:
+class _Malformed(Exception):
+    """A field of the checkpoint is invalid; the message names the field."""
+
+
+class _StorageType:
+    """The ``torch.<Dtype>Storage`` global named in the pickle."""
+
     def __init__(self, name: str) -> None:
-        self.dtype = np.dtype(_STORAGE_DTYPES[name])
+        self.name = name
 
 
-def _rebuild_tensor(storage, offset, size, stride, *_args):  # noqa: ANN001, ANN202
-    item = storage.dtype.itemsize
+class _StorageData:
+    """One storage's items, read and size-checked from the archive."""
+
+    def __init__(self, key: str, data: np.ndarray) -> None:
+        self.key, self.data = key, data
+
+
+def _int_field(value: object, field: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Malformed(f"{where}: `{field}` must be an integer, got {type(value).__name__}")
+    if value < 0:
+        raise _Malformed(f"{where}: `{field}` must be >= 0, got {value}")
+    return value
+
+
+def _int_tuple(value: object, field: str, where: str) -> tuple[int, ...]:
+    if not isinstance(value, (tuple, list)) or len(value) > _MAX_DIMS:
+        raise _Malformed(f"{where}: `{field}` must be a tuple of at most {_MAX_DIMS} integers")
+    return tuple(_int_field(v, f"{field}[{i}]", where) for i, v in enumerate(value))
+
+
+def _rebuild_tensor(storage, offset, size, stride, *_rest):  # noqa: ANN001, ANN202
+    """``torch._utils._rebuild_tensor_v2`` with every field checked against the storage."""
+    if not isinstance(storage, _StorageData):
+        raise _Malformed("a tensor's `storage` is not a storage record")
+    where = f"tensor on storage data/{storage.key}"
+    offset = _int_field(offset, "storage_offset", where)
+    size = _int_tuple(size, "size", where)
+    stride = _int_tuple(stride, "stride", where)
+    if len(size) != len(stride):
+        raise _Malformed(f"{where}: `size` has {len(size)} dims but `stride` has {len(stride)}")
+    n_items = len(storage.data)
+    numel = 1
+    for n in size:
+        numel *= n
+    if numel == 0:
+        return np.empty(size, dtype=storage.data.dtype)
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
+    if last >= n_items:
+        raise _Malformed(
+            f"{where}: `size` {list(size)}, `stride` {list(stride)} and `storage_offset` "
+            f"{offset} reach item {last}, but the storage holds {n_items} items"
+        )
+    if numel > n_items:
+        raise _Malformed(f"{where}: {numel} elements but the storage holds only {n_items} items")
+    item = storage.data.dtype.itemsize
     view = np.lib.stride_tricks.as_strided(
-        storage[offset:], shape=tuple(size), strides=tuple(s * item for s in stride)
+        storage.data[offset:], shape=size, strides=tuple(s * item for s in stride), writeable=False
     )
     return np.array(view)
 
@@ -97,6 +158,8 @@ class _TorchZipUnpickler(pickle.Unpickler):
     def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, order: str) -> None:
         super().__init__(io.BytesIO(data))
         self._zip, self._prefix, self._order = archive, prefix, order
+        self._names = set(archive.namelist())
+        self._storages: dict[str, _StorageData] = {}
 
     def find_class(self, module: str, name: str):  # noqa: ANN201
         if (module, name) == ("collections", "OrderedDict"):
@@ -104,21 +167,67 @@ class _TorchZipUnpickler(pickle.Unpickler):
         if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
             return _rebuild_tensor
         if module == "torch" and name in _STORAGE_DTYPES:
-            return _Storage(name)
+            return _StorageType(name)
         raise pickle.UnpicklingError(f"unsupported object {module}.{name} in a torch checkpoint")
 
     def persistent_load(self, pid):  # noqa: ANN001, ANN201
-        _tag, storage, key, _location, numel = pid
-        raw = self._zip.read(f"{self._prefix}/data/{key}")
-        dtype = storage.dtype.newbyteorder("<" if self._order == "little" else ">")
-        return np.frombuffer(raw, dtype=dtype, count=int(numel)).astype(storage.dtype)
+        if not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage":
+            raise _Malformed(f"persistent id {pid!r:.80} is not a ('storage', ...) record")
+        _tag, stype, key, _location, numel = pid
+        if not isinstance(stype, _StorageType):
+            raise _Malformed(f"storage {key!r:.40}: `dtype` is not a torch storage type")
+        if not isinstance(key, str):
+            raise _Malformed(f"storage `key` must be a string, got {type(key).__name__}")
+        numel = _int_field(numel, "numel", f"storage data/{key}")
+        if key in self._storages:
+            cached = self._storages[key]
+            if len(cached.data) != numel:
+                raise _Malformed(f"storage data/{key}: `numel` differs between its records")
+            return cached
+        dtype = _STORAGE_DTYPES[stype.name]
+        if dtype is None:
+            raise _Malformed(f"storage data/{key}: dtype {stype.name} has no numpy equivalent")
+        entry = f"{self._prefix}/data/{key}"
+        if entry not in self._names:
+            raise _Malformed(f"storage data/{key}: no such entry in the archive")
+        dtype = np.dtype(dtype)
+        expected = numel * dtype.itemsize
+        actual = self._zip.getinfo(entry).file_size
+        if actual != expected:
+            raise _Malformed(
+                f"storage data/{key}: `numel` {numel} x {dtype.itemsize} bytes = {expected} "
+                f"bytes, but the archive entry holds {actual}"
+            )
+        raw = self._zip.read(entry)
+        if len(raw) != expected:
+            raise _Malformed(f"storage data/{key}: read {len(raw)} bytes, expected {expected}")
+        wire = dtype.newbyteorder("<" if self._order == "little" else ">")
+        data = np.frombuffer(raw, dtype=wire).astype(dtype)
+        self._storages[key] = _StorageData(key, data)
+        return self._storages[key]
+
+
+def _read_zip_state_dict(path: Path) -> object:
+    with zipfile.ZipFile(path) as zf:
+        pkls = [n for n in zf.namelist() if n.endswith("/data.pkl") and n.count("/") == 1]
+        if len(pkls) != 1:
+            raise _Malformed(f"expected one <name>/data.pkl entry, found {len(pkls)}")
+        prefix = pkls[0][: -len("/data.pkl")]
+        order_name = f"{prefix}/byteorder"
+        order = "little"
+        if order_name in zf.namelist():
+            order = zf.read(order_name).decode("ascii", "replace").strip()
+            if order not in ("little", "big"):
+                raise _Malformed(f"`byteorder` must be 'little' or 'big', got {order[:20]!r}")
+        return _TorchZipUnpickler(zf.read(pkls[0]), zf, prefix, order).load()
 
 
 def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
     """Read a torch state dict (``checkpoint.pt``) into numpy arrays.
 
     Uses ``torch.load(weights_only=True)`` when torch is installed; otherwise reads the torch zip
-    format directly (plain tensors only, no code is unpickled), so evaluation works without torch.
+    format directly (plain tensors only, no code is unpickled, every size, stride, offset and dtype
+    checked against the archive), so evaluation works without torch.
 
     Args:
         path: the checkpoint file.
@@ -127,7 +236,8 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         ``{parameter name: array}``.
 
     Raises:
-        ModelError: the file is not a readable torch checkpoint.
+        ModelError: the file is not a readable torch checkpoint (the message names the file and
+            the field at fault).
         FileNotFoundError: the file is missing.
     """
     path = Path(path)
@@ -140,22 +250,19 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         if torch is not None:
             sd = torch.load(path, map_location="cpu", weights_only=True)
-            return {k: v.detach().cpu().numpy() for k, v in sd.items() if hasattr(v, "numpy")}
-        with zipfile.ZipFile(path) as zf:
-            pkl = next((n for n in zf.namelist() if n.endswith("/data.pkl")), None)
-            if pkl is None:
-                raise ModelError(f"{path}: no data.pkl inside; not a torch zip checkpoint")
-            prefix = pkl[: -len("/data.pkl")]
-            order_name = f"{prefix}/byteorder"
-            order = (
-                zf.read(order_name).decode().strip() if order_name in zf.namelist() else "little"
-            )
-            sd = _TorchZipUnpickler(zf.read(pkl), zf, prefix, order).load()
-    except (zipfile.BadZipFile, pickle.UnpicklingError, KeyError, ValueError, EOFError) as err:
+            if isinstance(sd, dict):
+                sd = {k: v.detach().cpu().numpy() for k, v in sd.items() if hasattr(v, "numpy")}
+        else:
+            sd = _read_zip_state_dict(path)
+    except _Malformed as err:
+        raise ModelError(f"{path}: malformed torch checkpoint: {err}") from None
+    except (MemoryError, RecursionError) as err:
+        raise ModelError(f"{path}: torch checkpoint too large or too deep ({err!r})") from None
+    except Exception as err:  # noqa: BLE001 - any failure of a reader means an unreadable file
         raise ModelError(f"{path}: cannot read the torch checkpoint ({err})") from err
     if not isinstance(sd, dict):
         raise ModelError(f"{path}: expected a state dict, got {type(sd).__name__}")
-    return {k: v for k, v in sd.items() if isinstance(v, np.ndarray)}
+    return {k: v for k, v in sd.items() if isinstance(k, str) and isinstance(v, np.ndarray)}
 
 
 # -- BaseEmbeddings pickles --------------------------------------------------------------------
@@ -235,10 +342,12 @@ def _load_model_folder(folder: Path) -> RegionEmbeddings:
         raise ModelError(f"{ckpt}: no {PROJECTION_KEY!r} tensor (found {sorted(state)})")
     weight = state[PROJECTION_KEY]
     regions = load_universe(uni)
-    if weight.ndim != 2 or weight.shape[0] < len(regions):
+    n = len(regions)
+    # Rows are the universe regions in file order, then (Region2Vec) the 7 special tokens.
+    if weight.ndim != 2 or weight.shape[0] not in (n, n + N_SPECIAL_TOKENS):
         raise ModelError(
-            f"{ckpt}: {PROJECTION_KEY} has shape {weight.shape}, fewer rows than the "
-            f"{len(regions)} regions of {uni}"
+            f"{ckpt}: {PROJECTION_KEY} has shape {weight.shape}, but {uni} has {n} regions "
+            f"(expected {n} or {n + N_SPECIAL_TOKENS} rows: the parts do not belong together)"
         )
     # Token ids follow the universe file order; the special tokens come after the regions.
     return RegionEmbeddings(weight[: len(regions)], regions)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from geniml._atomic import atomic_file
 from geniml.exceptions import GenimlValueError
 
 __all__ = ["plot_embeddings", "project_2d"]
@@ -136,13 +136,6 @@ def plot_embeddings(
     ax.set_ylabel(f"{axis} 2")
     ax.set_title(title or f"{axis} of {len(xy)} embeddings")
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path, force=True) as tmp:
         fig.savefig(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from geniml import _core
+from geniml._atomic import atomic_file
 from geniml.exceptions import GenimlValueError, ModelError
 
 if TYPE_CHECKING:
@@ -133,17 +134,15 @@ def _progress(total: int, disable: bool):
 def _save_checkpoint(path: Path, model: Region2Vec, epoch: int, cfg: TrainConfig) -> Path:
     import torch
 
-    path.mkdir(parents=True, exist_ok=True)
     dst = path / f"epoch_{epoch:04d}.pt"
-    tmp = dst.with_suffix(".pt.tmp")
     state = {
         "projection.weight": model.projection.weight.detach().cpu(),
         "output.weight": model.output.weight.detach().cpu(),
         "epoch": epoch,
         "config": asdict(cfg),
     }
-    torch.save(state, tmp)
-    os.replace(tmp, dst)
+    with atomic_file(dst, force=True) as tmp:
+        torch.save(state, tmp)
     return dst
 
 
@@ -151,7 +150,10 @@ def load_checkpoint(path: str | os.PathLike, model: Region2Vec) -> int:
     """Restore both weight tables from a training checkpoint; returns the epochs it completed."""
     import torch
 
-    state = torch.load(Path(path), map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - torch raises many types for bad pickles
+        raise ModelError(f"{path}: unreadable torch checkpoint ({err})") from None
     try:
         proj, out, epoch = state["projection.weight"], state["output.weight"], state["epoch"]
     except (KeyError, TypeError) as err:

@@ -70,8 +70,9 @@ def region2vec(
     Examples:
         >>> region2vec("tokens/", "model/", num_shufflings=10)  # doctest: +SKIP
     """
+    from geniml._atomic import atomic_folder, refuse_existing
     from geniml.io import BedSet, bed_files_in
-    from geniml.region2vec.model import Region2VecExModel
+    from geniml.region2vec.model import MODEL_FILES, Region2VecExModel
     from geniml.tokenization import Tokenizer
 
     folder, out = Path(token_folder), Path(save_dir)
@@ -80,14 +81,15 @@ def region2vec(
     files = [p for p in bed_files_in(folder) if p.name not in ("universe.bed", "universe.bed.gz")]
     if not files:
         raise GenimlValueError(f"{folder}: no tokenized BED files")
-    for name in ("embeddings.npy", "regions.bed"):
-        if (out / name).exists() and not force:
-            raise FileExistsError(f"{out / name} exists (pass force=True)")
+    outputs = (*MODEL_FILES, "embeddings.npy", "regions.bed")
+    for name in outputs:  # checked before training, not after
+        refuse_existing(out / name, force)
     if (folder / "universe.bed").exists():
         tok = Tokenizer.from_bed(folder / "universe.bed")
     else:
-        tok = Tokenizer(BedSet(files).to_regionset().sort().dedup())
-    docs = [t.ids for t in tok.tokenize_batch(files, drop_unknown=True, n_threads=n_threads)]
+        tok = Tokenizer(BedSet(files, allow_empty=True).to_regionset().sort().dedup())
+    # An empty token file (a BED that no universe region overlaps) is an empty document.
+    docs = tok._inner.tokenize_paths(files, 1e-9, "query", True, False, n_threads, True)
     model = Region2VecExModel(tokenizer=tok, embedding_dim=embedding_dim, device="cpu")
     model.train(
         docs,
@@ -102,13 +104,13 @@ def region2vec(
         min_lr=min_lr,
         max_sentence_len=context_len,
     )
-    model.export(out, force=force)
     emb = model.embeddings[: len(tok.universe)]
-    tmp = out / ".embeddings.npy.tmp"
-    with open(tmp, "wb") as fh:
-        np.save(fh, emb)
-    os.replace(tmp, out / "embeddings.npy")
-    tok.universe.to_bed(out / "regions.bed", force=True)
+    # Model folder, embeddings and regions are one output, swapped in together.
+    with atomic_folder(out, force=force, replace=outputs, keep_others=True) as tmp:
+        model.export(tmp, force=True)
+        with open(tmp / "embeddings.npy", "wb") as fh:
+            np.save(fh, emb)
+        tok.universe.to_bed(tmp / "regions.bed", force=True)
     return out
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geniml._atomic import atomic_folder
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet
 
@@ -26,6 +27,7 @@ CHECKPOINT_FILE = "checkpoint.pt"
 SAFETENSORS_FILE = "model.safetensors"
 CONFIG_FILE = "config.yaml"
 UNIVERSE_FILE = "universe.bed"
+MODEL_FILES = (CHECKPOINT_FILE, SAFETENSORS_FILE, CONFIG_FILE, UNIVERSE_FILE)
 
 RegionsLike = RegionSet | str | os.PathLike
 
@@ -298,24 +300,8 @@ class Region2VecExModel:
         tok = self._require_tokenizer()
         model = self.model
         out = Path(path)
-        names = [CHECKPOINT_FILE, SAFETENSORS_FILE, CONFIG_FILE, UNIVERSE_FILE]
-        existing = [n for n in names if (out / n).exists()]
-        if existing and not force:
-            raise FileExistsError(f"{out}: {', '.join(existing)} exist (pass force=True)")
-        out.mkdir(parents=True, exist_ok=True)
         proj = model.projection.weight.detach().cpu().contiguous()
         outw = model.output.weight.detach().cpu().contiguous()
-
-        def atomic(name: str, write) -> None:
-            tmp = out / f".{name}.tmp"
-            write(tmp)
-            os.replace(tmp, out / name)
-
-        atomic(CHECKPOINT_FILE, lambda p: torch.save({"projection.weight": proj.clone()}, p))
-        atomic(
-            SAFETENSORS_FILE,
-            lambda p: save_file({"projection.weight": proj, "output.weight": outw}, str(p)),
-        )
         config = {
             "vocab_size": int(model.vocab_size),
             "embedding_dim": int(model.embedding_dim),
@@ -323,8 +309,16 @@ class Region2VecExModel:
             "pooling_method": self.pooling_method,
             "model_type": model_type,
         }
-        atomic(CONFIG_FILE, lambda p: p.write_text(yaml.safe_dump(config, sort_keys=True)))
-        tok.universe.to_bed(out / UNIVERSE_FILE, force=True)
+        # The four files are one output: written into a temporary sibling folder and swapped in
+        # together (other files of an existing folder are carried over), so a failure or a kill
+        # never leaves a checkpoint and a config from two different models.
+        with atomic_folder(out, force=force, replace=MODEL_FILES, keep_others=True) as tmp:
+            torch.save({"projection.weight": proj.clone()}, tmp / CHECKPOINT_FILE)
+            save_file(
+                {"projection.weight": proj, "output.weight": outw}, str(tmp / SAFETENSORS_FILE)
+            )
+            (tmp / CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=True))
+            tok.universe.to_bed(tmp / UNIVERSE_FILE, force=True)
         return out
 
     @classmethod
@@ -359,26 +353,47 @@ class Region2VecExModel:
         cfg_path = folder / CONFIG_FILE
         if not cfg_path.exists():
             raise ModelError(f"{folder}: no {CONFIG_FILE}")
-        config = yaml.safe_load(cfg_path.read_text()) or {}
+        try:
+            config = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as err:  # ParserError, ScannerError, ConstructorError ...
+            reason = " ".join(str(err).split())
+            raise ModelError(f"{cfg_path}: not valid YAML ({reason})") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ModelError(f"{cfg_path}: unreadable ({err})") from None
+        if not isinstance(config, dict):
+            raise ModelError(
+                f"{cfg_path}: expected a mapping of settings, got a YAML {type(config).__name__}"
+            )
         dim = config.get("embedding_dim", config.get("embedding_size"))
         vocab = config.get("vocab_size")
-        if not isinstance(dim, int) or not isinstance(vocab, int):
+        if (
+            not isinstance(dim, int)
+            or not isinstance(vocab, int)
+            or isinstance(dim, bool)
+            or isinstance(vocab, bool)
+            or dim <= 0
+            or vocab <= 0
+        ):
             raise ModelError(
-                f"{cfg_path}: needs integer `vocab_size` and `embedding_dim` (or legacy "
-                f"`embedding_size`), got {vocab!r} and {dim!r}"
+                f"{cfg_path}: needs positive integer `vocab_size` and `embedding_dim` (or "
+                f"legacy `embedding_size`), got {vocab!r} and {dim!r}"
             )
         tok = Tokenizer.from_pretrained(folder)
         if tok.vocab_size != vocab:
             raise ModelError(
-                f"{folder}: config vocab_size {vocab} != universe tokens {tok.vocab_size} "
-                f"({tok.vocab_size - 7} regions + 7 special tokens)"
+                f"{folder}: the parts do not belong together: {CONFIG_FILE} vocab_size {vocab} "
+                f"!= {tok.vocab_size} tokens of {UNIVERSE_FILE} ({tok.vocab_size - 7} regions "
+                "+ 7 special tokens)"
             )
         model = Region2Vec(vocab, dim, padding_idx=tok.pad_token_id)
         state = self._read_weights(folder)
         proj = state.get("projection.weight")
         if proj is None or tuple(proj.shape) != (vocab, dim):
             got = None if proj is None else tuple(proj.shape)
-            raise ModelError(f"{folder}: `projection.weight` must be {(vocab, dim)}, got {got}")
+            raise ModelError(
+                f"{folder}: the parts do not belong together: `projection.weight` must be "
+                f"{(vocab, dim)} ({CONFIG_FILE}, {UNIVERSE_FILE}), got {got}"
+            )
         with torch.no_grad():
             model.projection.weight.copy_(proj)
             if "output.weight" in state and tuple(state["output.weight"].shape) == (vocab, dim):
@@ -394,16 +409,22 @@ class Region2VecExModel:
         if (folder / SAFETENSORS_FILE).exists():
             from safetensors.torch import load_file
 
-            return load_file(str(folder / SAFETENSORS_FILE))
+            path = folder / SAFETENSORS_FILE
+            try:
+                return load_file(str(path))
+            except Exception as err:  # noqa: BLE001 - SafetensorError, OSError, ...
+                raise ModelError(f"{path}: unreadable safetensors file ({err})") from None
         if (folder / CHECKPOINT_FILE).exists():
             import torch
 
+            path = folder / CHECKPOINT_FILE
             try:
-                return dict(
-                    torch.load(folder / CHECKPOINT_FILE, map_location="cpu", weights_only=True)
-                )
-            except Exception as err:  # torch raises many types for corrupt pickles
-                raise ModelError(f"{folder / CHECKPOINT_FILE}: unreadable ({err})") from err
+                state = torch.load(path, map_location="cpu", weights_only=True)
+            except Exception as err:  # noqa: BLE001 - torch raises many types for bad pickles
+                raise ModelError(f"{path}: unreadable torch checkpoint ({err})") from None
+            if not isinstance(state, dict):
+                raise ModelError(f"{path}: expected a state dict, got {type(state).__name__}")
+            return dict(state)
         raise ModelError(f"{folder}: neither {SAFETENSORS_FILE} nor {CHECKPOINT_FILE}")
 
     def _require_tokenizer(self) -> Tokenizer:

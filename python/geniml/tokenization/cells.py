@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geniml import _core
+from geniml._atomic import atomic_file
 from geniml.exceptions import AnnDataLayoutError, GenimlValueError
 from geniml.io import RegionSet
 from geniml.tokenization.tokenizer import Tokenizer
@@ -118,9 +119,8 @@ class TokenizedCells:
         table = pa.table({"cell": pa.array(self.cells, type=pa.string()), "tokens": tokens})
         if self.universe_path is not None:
             table = table.replace_schema_metadata({UNIVERSE_KEY: str(self.universe_path)})
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
+        with atomic_file(path, force=True) as tmp:
+            pq.write_table(table, tmp)
         return path
 
     def __repr__(self) -> str:

@@ -10,6 +10,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from geniml._atomic import atomic_file, atomic_folder
 from geniml.exceptions import GenimlValueError
 from geniml.io import bed_files_in
 from geniml.tokenization.tokenizer import RegionsLike, Tokenizer, as_regionset
@@ -51,6 +52,14 @@ def _inputs(
 
 
 def _check_outputs(outputs: list[Path], force: bool) -> None:
+    seen: dict[str, int] = {}
+    for i, p in enumerate(outputs):
+        if p.name in seen:
+            raise GenimlValueError(
+                f"two inputs would write the same output {p.name!r} (inputs {seen[p.name] + 1} "
+                f"and {i + 1}); rename one of them"
+            )
+        seen[p.name] = i
     existing = [str(p) for p in outputs if p.exists()]
     if existing and not force:
         raise FileExistsError(
@@ -94,21 +103,20 @@ def hard_tokenization(
     tok = _tokenizer(universe_file)
     files = _inputs(src_folder, file_list)
     dst = Path(dst_folder)
-    dst.mkdir(parents=True, exist_ok=True)
     outputs = [dst / f.name for f in files]
     _check_outputs(outputs, force)
     u = tok.universe
-    written = []
-    for start in range(0, len(files), 64):
-        chunk = files[start : start + 64]
-        arrays = tok._inner.tokenize_paths(
-            chunk, float(fraction), "universe", True, True, n_threads
-        )
-        for f, ids in zip(chunk, arrays, strict=True):
-            out = dst / f.name
-            u[ids].to_bed(out, force=force)
-            written.append(out)
-    return written
+    # All outputs of the run are one folder swapped in at the end (other files of an existing
+    # folder are kept): a bad input or a kill leaves the previous folder, never a mix.
+    with atomic_folder(dst, force=True, keep_others=True) as tmp:
+        for start in range(0, len(files), 64):
+            chunk = files[start : start + 64]
+            arrays = tok._inner.tokenize_paths(
+                chunk, float(fraction), "universe", True, True, n_threads
+            )
+            for f, ids in zip(chunk, arrays, strict=True):
+                u[ids].to_bed(tmp / f.name)
+    return outputs
 
 
 def soft_tokenization(
@@ -132,33 +140,28 @@ def soft_tokenization(
     tok = _tokenizer(universe_file)
     files = _inputs(src_folder, file_list)
     dst = Path(dst_folder)
-    dst.mkdir(parents=True, exist_ok=True)
-    _check_outputs([dst / f.name for f in files], force)
-    written = []
-    for f in files:
-        soft = tok.soft_tokenize(f, overlap_threshold=overlap_threshold)
-        best = np.zeros(tok.n_regions, dtype=np.float32)
-        np.maximum.at(best, soft.ids.astype(np.int64), soft.weights)
-        ids = np.flatnonzero(best > 0)
-        out = dst / f.name
-        _write_text(
-            out,
-            [
-                f"{r.chrom}\t{r.start}\t{r.end}\t{w:.6g}"
-                for r, w in zip(tok.universe[ids], best[ids], strict=True)
-            ],
-            force,
-        )
-        written.append(out)
-    return written
+    outputs = [dst / f.name for f in files]
+    _check_outputs(outputs, force)
+    with atomic_folder(dst, force=True, keep_others=True) as tmp:  # one output, as above
+        for f in files:
+            soft = tok.soft_tokenize(f, overlap_threshold=overlap_threshold)
+            best = np.zeros(tok.n_regions, dtype=np.float32)
+            np.maximum.at(best, soft.ids.astype(np.int64), soft.weights)
+            ids = np.flatnonzero(best > 0)
+            _write_text(
+                tmp / f.name,
+                [
+                    f"{r.chrom}\t{r.start}\t{r.end}\t{w:.6g}"
+                    for r, w in zip(tok.universe[ids], best[ids], strict=True)
+                ],
+                True,
+            )
+    return outputs
 
 
 def _write_text(path: Path, lines: list[str], force: bool) -> None:
-    if path.exists() and not force:
-        raise FileExistsError(f"{path}: output exists; pass force=True to replace it")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text("".join(line + "\n" for line in lines))
-    os.replace(tmp, path)
+    with atomic_file(path, force=force) as tmp:
+        tmp.write_text("".join(line + "\n" for line in lines))
 
 
 def universe_tokenization(

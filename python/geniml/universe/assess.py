@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from geniml import _core
+from geniml._atomic import atomic_file
 from geniml.exceptions import GenimlValueError, UniverseError
 from geniml.io import RegionSet, read_bed
 from geniml.universe.coverage import BedSource, _bed_paths
@@ -152,12 +153,8 @@ def assess(
             "median_dist_file_to_universe_flex", "median_dist_universe_to_file_flex", "RBS_flex"
         )
     if output_csv is not None:
-        out = Path(output_csv)
-        if out.exists() and not force:
-            raise FileExistsError(f"{out}: output exists; pass force=True (--force) to replace it")
-        tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-        df.select([c for c in UPSTREAM_COLUMNS if c in df.columns]).write_csv(tmp)
-        os.replace(tmp, out)
+        with atomic_file(output_csv, force=force) as tmp:
+            df.select([c for c in UPSTREAM_COLUMNS if c in df.columns]).write_csv(tmp)
     return df
 
 

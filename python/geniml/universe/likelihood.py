@@ -24,13 +24,13 @@ from __future__ import annotations
 import io
 import os
 import tarfile
-import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 
 from geniml import _core
+from geniml._atomic import atomic_file, refuse_existing
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet
 from geniml.universe.builders import Source, _finish, resolve_coverage
@@ -115,30 +115,19 @@ def build_likelihood_model(
         ['chr1_core.npz', 'chr1_end.npz', 'chr1_start.npz']
     """
     model_file = Path(model_file)
-    if model_file.exists() and not force:
-        raise FileExistsError(
-            f"{model_file}: output exists; pass force=True (--force) to replace it"
-        )
+    refuse_existing(model_file, force)
     tables = _model_tables(
         source, file_no, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
     )
-    model_file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{model_file.name}.", dir=model_file.parent)
-    os.close(fd)
-    try:
-        with tarfile.open(tmp, "w") as tar:
-            for name, size, *arrays in tables:
-                for track, flat in zip(TRACKS, arrays, strict=True):
-                    buf = io.BytesIO()
-                    np.savez_compressed(buf, **{f"{name}_{size}": flat.reshape(-1, 2)})
-                    info = tarfile.TarInfo(f"{name}_{track}.npz")
-                    info.size = buf.tell()
-                    buf.seek(0)
-                    tar.addfile(info, buf)
-        os.replace(tmp, model_file)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_file(model_file, force=force) as tmp, tarfile.open(tmp, "w") as tar:
+        for name, size, *arrays in tables:
+            for track, flat in zip(TRACKS, arrays, strict=True):
+                buf = io.BytesIO()
+                np.savez_compressed(buf, **{f"{name}_{size}": flat.reshape(-1, 2)})
+                info = tarfile.TarInfo(f"{name}_{track}.npz")
+                info.size = buf.tell()
+                buf.seek(0)
+                tar.addfile(info, buf)
     return model_file
 
 

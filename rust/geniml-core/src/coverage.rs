@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::atomic;
 use crate::chrom::natural_cmp;
 use crate::error::{GenimlError, Result};
 use crate::io::{self as bio, ReadOptions};
@@ -531,9 +532,15 @@ pub fn track_path(dir: &Path, prefix: &str, kind: TrackKind, format: TrackFormat
     dir.join(format!("{prefix}_{}.{}", kind.name(), format.extension()))
 }
 
+/// The manifest of a coverage folder written by [`write_tracks`].
+pub fn manifest_path(dir: &Path, prefix: &str) -> PathBuf {
+    dir.join(format!("{prefix}_tracks.manifest"))
+}
+
 /// Write the three tracks into `dir` (created when missing) as `{prefix}_{start,core,end}`
-/// files. Existing files are refused unless `force`; nothing is written then. Each file is
-/// written to a temporary name and renamed.
+/// files, as one set: existing files are refused unless `force` (nothing is written then), all
+/// tracks are written to a staging folder first, and the set is committed under the manifest
+/// `{prefix}_tracks.manifest` that [`read_tracks`] checks (see [`crate::atomic::write_file_set`]).
 pub fn write_tracks(
     cov: &Coverage,
     dir: &Path,
@@ -541,41 +548,45 @@ pub fn write_tracks(
     format: TrackFormat,
     force: bool,
 ) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| GenimlError::io(dir, e))?;
-    let paths: Vec<PathBuf> = TRACKS
+    let mut paths: Vec<PathBuf> = TRACKS
         .iter()
         .map(|&k| track_path(dir, prefix, k, format))
         .collect();
-    if !force && let Some(p) = paths.iter().find(|p| p.exists()) {
-        return Err(GenimlError::io(
-            p,
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "output exists; pass force=True (--force) to replace it",
-            ),
-        ));
+    if format == TrackFormat::BigWig
+        && let Some(&kind) = TRACKS
+            .iter()
+            .find(|&&k| cov.chroms.iter().all(|c| c.track(k).is_empty()))
+    {
+        // Checked before anything is written, so no track of the set is replaced.
+        return Err(GenimlError::InvalidInput(format!(
+            "{}: the {} track is zero everywhere; a bigWig needs at least one value",
+            track_path(dir, prefix, kind, format).display(),
+            kind.name()
+        )));
     }
-    let results: Vec<Result<()>> = crate::coverage::in_current_pool(|| {
-        TRACKS
-            .par_iter()
-            .zip(paths.par_iter())
-            .map(|(&kind, path)| match format {
-                TrackFormat::BedGraph => write_bedgraph(cov, kind, path, force),
-                TrackFormat::BigWig => write_bigwig(cov, kind, path, force),
-            })
-            .collect()
-    });
-    results.into_iter().collect::<Result<Vec<()>>>()?;
     if format == TrackFormat::BedGraph {
         // bedGraph has no header: keep the chromosome lengths next to the tracks so that the
         // folder can be read back (default cut-offs depend on them).
-        bio::atomic_write(&sizes_path(dir, prefix), true, |w| {
-            for c in &cov.chroms {
-                writeln!(w, "{}\t{}", c.name, c.size)?;
-            }
-            Ok(())
-        })?;
+        paths.push(sizes_path(dir, prefix));
     }
+    let manifest = manifest_path(dir, prefix);
+    crate::coverage::in_current_pool(|| {
+        atomic::write_file_set(dir, &paths, &manifest, force, |i, path| {
+            let Some(&kind) = TRACKS.get(i) else {
+                return bio::atomic_write(path, true, |w| {
+                    for c in &cov.chroms {
+                        writeln!(w, "{}\t{}", c.name, c.size)?;
+                    }
+                    Ok(())
+                });
+            };
+            match format {
+                TrackFormat::BedGraph => write_bedgraph(cov, kind, path, true),
+                TrackFormat::BigWig => write_bigwig(cov, kind, path, true),
+            }
+        })
+    })?;
+    paths.truncate(TRACKS.len());
     Ok(paths)
 }
 
@@ -599,15 +610,7 @@ pub fn write_bigwig(cov: &Coverage, kind: TrackKind, path: &Path, force: bool) -
     use bigtools::beddata::BedParserStreamingIterator;
     use bigtools::{BigWigWrite, Value};
 
-    if path.exists() && !force {
-        return Err(GenimlError::io(
-            path,
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "output exists; pass force=True (--force) to replace it",
-            ),
-        ));
-    }
+    atomic::refuse_existing(path, force)?;
     // bigWig wants chromosomes in byte order.
     let mut chroms: Vec<&ChromCoverage> = cov.chroms.iter().collect();
     chroms.sort_by(|a, b| a.name.cmp(&b.name));
@@ -635,36 +638,17 @@ pub fn write_bigwig(cov: &Coverage, kind: TrackKind, path: &Path, force: bool) -
             )
         })
     });
-    let tmp = tmp_sibling(path);
-    let result = (|| -> std::result::Result<(), String> {
+    atomic::write_file(path, force, |tmp| {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(rayon::current_num_threads().max(1))
-            .build()
-            .map_err(|e| e.to_string())?;
-        let mut out = BigWigWrite::create_file(&tmp, sizes).map_err(|e| e.to_string())?;
+            .build()?;
+        let mut out = BigWigWrite::create_file(tmp, sizes).map_err(std::io::Error::other)?;
         // bigtools' default first zoom level (160 bp) costs ~100 s per hg19 track; start at
         // 10 kb (UCSC browsers and pyBigWig fall back to full data below a zoom's size).
         out.options.manual_zoom_sizes = Some(ZOOM_SIZES.to_vec());
         let data = BedParserStreamingIterator::wrap_infallible_iter(values, false);
-        out.write(data, runtime).map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, path).map_err(|e| e.to_string())
-    })();
-    if let Err(msg) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(GenimlError::io(path, std::io::Error::other(msg)));
-    }
-    Ok(())
-}
-
-fn tmp_sibling(path: &Path) -> PathBuf {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".to_string(), |n| n.to_string_lossy().into_owned());
-    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+        out.write(data, runtime).map_err(std::io::Error::other)
+    })
 }
 
 /// Read one bigWig track into run-length encoded tracks, keyed by chromosome, with sizes.
@@ -740,6 +724,9 @@ pub fn read_tracks(dir: &Path, prefix: &str, kinds: &[TrackKind]) -> Result<Cove
             p.display()
         )));
     }
+    // A folder written by `write_tracks` carries a manifest: refuse a set mixed from two runs.
+    atomic::check_file_set(&manifest_path(dir, prefix))
+        .map_err(|e| GenimlError::Universe(format!("coverage folder {}: {e}", dir.display())))?;
     let needs_sizes = paths
         .iter()
         .any(|(_, p)| p.extension().is_some_and(|e| e == "bedGraph"));

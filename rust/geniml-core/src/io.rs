@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
@@ -769,45 +769,7 @@ pub fn write_bed(
     })
 }
 
-/// Create `path` through a temporary sibling and a rename; refuse to replace it unless `force`.
-pub fn atomic_write<F>(path: &Path, force: bool, fill: F) -> Result<()>
-where
-    F: FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-{
-    if path.exists() && !force {
-        return Err(GenimlError::io(
-            path,
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "output exists; pass force=True (--force) to replace it",
-            ),
-        ));
-    }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".to_string(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let file = File::create(&tmp)?;
-        let mut w = BufWriter::with_capacity(1 << 20, file);
-        fill(&mut w)?;
-        w.flush()?;
-        let file = w
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(GenimlError::io(path, e));
-    }
-    Ok(())
-}
+pub use crate::atomic::atomic_write;
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 //! Coordinates are 0-based half-open `[start, end)` everywhere, stored as `u32`.
 
 pub mod assess;
+pub mod atomic;
 pub mod chrom;
 pub mod coverage;
 pub mod error;

@@ -102,9 +102,12 @@ def test_model_folder_errors(tmp_path, export_dir):
     shutil.copy(export_dir / "checkpoint.pt", tmp_path / "m" / "checkpoint.pt")
     with pytest.raises(ModelError, match="has no universe.bed"):
         load_region_embeddings(tmp_path / "m")
+    # A universe with fewer regions than the weight rows is another model's universe.
     (tmp_path / "m" / "universe.bed").write_text("chr1\t0\t10\n" * 1 + "chr1\t20\t30\n")
-    vec = load_region_embeddings(tmp_path / "m").vectors
-    assert vec.shape == (2, 100)
+    with pytest.raises(ModelError, match="has 2 regions .* do not belong together"):
+        load_region_embeddings(tmp_path / "m")
+    shutil.copy(export_dir / "universe.bed", tmp_path / "m" / "universe.bed")
+    assert load_region_embeddings(tmp_path / "m").vectors.shape == (2378, 100)
     bad = tmp_path / "bad" / "checkpoint.pt"
     bad.parent.mkdir()
     bad.write_bytes(b"not a zip")
