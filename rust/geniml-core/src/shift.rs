@@ -394,18 +394,21 @@ impl Shifter {
             .collect();
         let genome_cum = cumulative(genome_ids.iter().map(|&i| sizes[i as usize].unwrap_or(0)));
         let rank = natural_ranks(&names);
-        Ok(Self {
+        let mut shifter = Self {
             names,
             rank,
             sizes,
-            original,
+            original: Regions::default(),
             ops,
             opts,
             genome_cum,
             genome_ids,
             valid_cum,
             sources,
-        })
+        };
+        // replicates start from the sorted input, so that their states stay nearly sorted
+        shifter.original = shifter.sorted(original);
+        Ok(shifter)
     }
 
     fn valid_table(
@@ -489,19 +492,22 @@ impl Shifter {
     }
 
     fn sorted(&self, r: Regions) -> Regions {
-        let mut order: Vec<u32> = (0..r.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| {
-            let i = i as usize;
-            (
-                self.rank[r.chroms[i] as usize],
-                r.starts[i],
-                r.ends[i],
-                r.flags[i],
-            )
-        });
+        // One packed key per region: rank (24 bits) | start | end | flag | index. Keys are
+        // unique, so an unstable sort is deterministic.
+        let mut keys: Vec<u128> = (0..r.len())
+            .map(|i| {
+                let rank = u128::from(self.rank[r.chroms[i] as usize] & 0x00FF_FFFF);
+                (rank << 104)
+                    | (u128::from(r.starts[i]) << 72)
+                    | (u128::from(r.ends[i]) << 40)
+                    | (u128::from(r.flags[i]) << 32)
+                    | i as u128
+            })
+            .collect();
+        keys.sort_unstable();
         let mut out = Regions::with_capacity(r.len());
-        for &i in &order {
-            let i = i as usize;
+        for k in keys {
+            let i = (k & 0xFFFF_FFFF) as usize;
             out.push(r.chroms[i], r.starts[i], r.ends[i], r.flags[i]);
         }
         out
