@@ -13,7 +13,7 @@ $(VENV)/.stamp: pyproject.toml
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q "maturin>=1.9.4,<2"
 	$(VPY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
-	  o = p['optional-dependencies']; print('\n'.join(p['dependencies'] + o['ml'] + o['test']))" \
+	  o = p['optional-dependencies']; print('\n'.join(p['dependencies'] + o['ml'] + o['dask'] + o['test']))" \
 	  > $(VENV)/requirements.txt
 	$(VPY) -m pip install -q -r $(VENV)/requirements.txt
 	touch $@

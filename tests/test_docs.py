@@ -23,6 +23,7 @@ MODULES = [
     "geniml.universe.builders",
     "geniml.universe.likelihood",
     "geniml.universe.assess",
+    "geniml._progress",
 ]
 
 

@@ -29,7 +29,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_file", "atomic_folder", "refuse_existing", "tmp_sibling"]
+__all__ = ["atomic_file", "atomic_folder", "refuse_existing", "swap_into_place", "tmp_sibling"]
 
 _COUNTER = itertools.count()
 
@@ -103,6 +103,28 @@ def _carry_over(old: Path, new: Path) -> None:
                 os.link(entry.path, target)
             except OSError:
                 shutil.copy2(entry.path, target)
+
+
+def swap_into_place(tmp: Path, path: Path) -> None:
+    """Put the complete folder ``tmp`` at ``path`` (replacing a folder there) in one step.
+
+    For outputs that are built over several runs (a resumable token store keeps its partial
+    folder between runs) and so cannot use :func:`atomic_folder`'s context.
+    """
+    if not path.exists():
+        os.rename(tmp, path)
+        return
+    if _exchange(tmp, path):
+        shutil.rmtree(tmp, ignore_errors=True)  # the old folder now sits at the temporary name
+        return
+    old = tmp_sibling(path, "old")
+    os.rename(path, old)
+    try:
+        os.rename(tmp, path)
+    except BaseException:
+        os.rename(old, path)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -536,11 +536,16 @@ class BedSet:
     """A collection of BED files, read in parallel.
 
     Args:
-        source: a folder (its BED-like files, sorted by name) or a list of paths.
+        source: a folder (its BED-like files, sorted by name) or a list of paths (see
+            :meth:`from_manifest` for a file listing them).
         on_error: as in :func:`read_bed`.
         allow_empty: accept files with no region (e.g. tokenized files of BED files that no
             universe region overlaps) as empty sets.
         n_threads: threads for reading (default: ``GENIML_NUM_THREADS`` or all cores).
+        lazy: open no file at construction: members are read when accessed, and iteration
+            reads ``batch_size`` files at a time in parallel, so a collection of 100k files
+            is walked with memory bounded by one batch.
+        batch_size: files per parallel read when lazy.
 
     Examples:
         >>> import tempfile, pathlib
@@ -550,6 +555,9 @@ class BedSet:
         >>> bs = BedSet(d)
         >>> [len(r) for r in bs], len(bs.identifier)
         ([1, 2], 32)
+        >>> lazy = BedSet(d, lazy=True, batch_size=1)
+        >>> [len(r) for r in lazy], lazy.identifier == bs.identifier
+        ([1, 2], True)
     """
 
     def __init__(
@@ -559,6 +567,8 @@ class BedSet:
         on_error: OnError = "raise",
         n_threads: int | None = None,
         allow_empty: bool = False,
+        lazy: bool = False,
+        batch_size: int = 256,
     ) -> None:
         if isinstance(source, (str, os.PathLike)):
             paths = bed_files_in(source)
@@ -566,41 +576,120 @@ class BedSet:
                 raise UniverseError(f"{source}: the folder holds no BED file")
         else:
             paths = [Path(p) for p in source]
+        if batch_size < 1:
+            raise GenimlValueError(f"`batch_size` must be >= 1, got {batch_size}")
         self.paths: list[Path] = paths
-        parsed = _core.read_many(paths, on_error, None, True, allow_empty, n_threads)
-        self.region_sets: list[RegionSet] = []
+        self._on_error: OnError = on_error
+        self._allow_empty = allow_empty
+        self._n_threads = n_threads
+        self._batch_size = batch_size
+        self._sets: list[RegionSet] | None = None if lazy else self._read(paths)
+
+    @classmethod
+    def from_manifest(
+        cls,
+        manifest: str | os.PathLike,
+        *,
+        on_error: OnError = "raise",
+        allow_empty: bool = False,
+        n_threads: int | None = None,
+        lazy: bool = False,
+        batch_size: int = 256,
+    ) -> BedSet:
+        """A BedSet of the files a manifest lists (other arguments as in :class:`BedSet`).
+
+        The manifest holds one path per line (the first tab-separated field); relative paths
+        are taken from the manifest's folder; ``#`` lines and blank lines are skipped.
+
+        Raises:
+            FileNotFoundError: the manifest, or a file it lists (named with its line), is
+                missing.
+        """
+        manifest = Path(manifest)
+        if not manifest.is_file():
+            raise FileNotFoundError(f"manifest not found: {manifest}")
+        paths = []
+        with open(manifest, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                field = line.rstrip("\r\n").split("\t", 1)[0].strip()
+                if not field or field.startswith("#"):
+                    continue
+                p = Path(field)
+                p = p if p.is_absolute() else manifest.parent / p
+                if not p.is_file():
+                    raise FileNotFoundError(f"{manifest}:{n}: listed file not found: {p}")
+                paths.append(p)
+        if not paths:
+            raise UniverseError(f"{manifest}: the manifest lists no BED file")
+        return cls(
+            paths,
+            on_error=on_error,
+            allow_empty=allow_empty,
+            n_threads=n_threads,
+            lazy=lazy,
+            batch_size=batch_size,
+        )
+
+    def _read(self, paths: list[Path]) -> list[RegionSet]:
+        parsed = _core.read_many(
+            paths, self._on_error, None, True, self._allow_empty, self._n_threads
+        )
+        sets = []
         for path, (names, c, s, e, extra, rep) in zip(paths, parsed, strict=True):
             report = ReadReport(*rep)
-            _report_skips(path, report, on_error)
-            self.region_sets.append(RegionSet._from_columns(names, c, s, e, extra, path, report))
+            _report_skips(path, report, self._on_error)
+            sets.append(RegionSet._from_columns(names, c, s, e, extra, path, report))
+        return sets
+
+    @property
+    def region_sets(self) -> list[RegionSet]:
+        """Every member in memory (a lazy BedSet reads them all now)."""
+        if self._sets is None:
+            return [r for batch in self.iter_batches() for r in batch]
+        return self._sets
+
+    def iter_batches(self, batch_size: int | None = None) -> Iterator[list[RegionSet]]:
+        """Members in consecutive batches (each read in parallel when lazy)."""
+        size = batch_size or self._batch_size
+        for i in range(0, len(self.paths), size):
+            if self._sets is not None:
+                yield self._sets[i : i + size]
+            else:
+                yield self._read(self.paths[i : i + size])
 
     def __len__(self) -> int:
-        return len(self.region_sets)
+        return len(self.paths)
 
     def __iter__(self) -> Iterator[RegionSet]:
-        return iter(self.region_sets)
+        for batch in self.iter_batches():
+            yield from batch
 
     def __getitem__(self, i: int) -> RegionSet:
-        return self.region_sets[i]
+        if self._sets is not None:
+            return self._sets[i]
+        return self._read([self.paths[i]])[0]
 
     @property
     def identifier(self) -> str:
         """md5 of the member identifiers concatenated in file order."""
-        return _core.bedset_identifier([r.identifier for r in self.region_sets])
+        return _core.bedset_identifier([r.identifier for r in self])
 
     def to_regionset(self) -> RegionSet:
         """All regions of all files in one set (file order, then line order)."""
-        chroms = np.concatenate([r.chrom_array() for r in self.region_sets])
+        sets = self.region_sets
+        chroms = np.concatenate([r.chrom_array() for r in sets])
         return RegionSet(
             (
                 chroms,
-                np.concatenate([r.starts for r in self.region_sets]),
-                np.concatenate([r.ends for r in self.region_sets]),
+                np.concatenate([r.starts for r in sets]),
+                np.concatenate([r.ends for r in sets]),
             )
         )
 
     def __repr__(self) -> str:
-        n = sum(len(r) for r in self.region_sets)
+        if self._sets is None:
+            return f"BedSet({len(self)} files, lazy)"
+        n = sum(len(r) for r in self._sets)
         return f"BedSet({len(self)} files, {n} regions)"
 
 

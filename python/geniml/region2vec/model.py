@@ -158,7 +158,11 @@ class Region2VecExModel:
         Args:
             dataset: a ``Region2VecDataset``, a parquet file with a ``tokens`` list column, a
                 folder of ``.gtok`` / tokenized BED files, or a sequence of token-id arrays
-                (one per document: a BED file or a cell).
+                (one per document: a BED file or a cell). A token store
+                (:class:`~geniml.tokenization.store.TokenStore` or its folder) is streamed
+                a group of row groups at a time (memory bounded by the group; under
+                ``torchrun`` each process trains on its share and the weights are averaged
+                after every group, see :mod:`geniml.region2vec._stream`).
             window_size: maximal context half-width (reduced at random per token, as gensim).
             epochs: passes over the corpus; tokens are reshuffled within documents each pass.
             min_count: tokens seen fewer times are not trained (their rows stay zero and
@@ -187,7 +191,9 @@ class Region2VecExModel:
         from geniml.region2vec._train import TrainConfig, as_csr, fit
 
         model = self.model
-        tokens, offsets = as_csr(dataset, self.tokenizer)
+        store = _as_store(dataset)
+        if store is None:
+            tokens, offsets = as_csr(dataset, self.tokenizer)
         cfg = TrainConfig(
             window_size=window_size,
             epochs=epochs,
@@ -204,6 +210,14 @@ class Region2VecExModel:
             batch_size=batch_size,
         )
         exclude = [] if model.padding_idx is None else [model.padding_idx]
+        if store is not None:
+            from geniml.region2vec._stream import fit_stream
+
+            if save_checkpoint_path is not None or load_from_checkpoint is not None:
+                raise GenimlValueError("checkpoints are not supported when streaming a store")
+            self.report = fit_stream(model, store, cfg, exclude=exclude, device=self.device)
+            self.trained = True
+            return self.report
         self.report = fit(
             model,
             tokens,
@@ -489,20 +503,51 @@ def _with_unknown(offsets: np.ndarray, ids: np.ndarray, unk: int) -> tuple[np.nd
     return new_off, out
 
 
+def _as_store(dataset: object):
+    """The dataset as a TokenStore when it is one (or a store folder), else None."""
+    from geniml.tokenization.store import MANIFEST, TokenStore
+
+    if isinstance(dataset, TokenStore):
+        return dataset
+    if isinstance(dataset, (str, os.PathLike)) and (Path(dataset) / MANIFEST).is_file():
+        return TokenStore(dataset)
+    return None
+
+
 def embed_region_sets(
     model: Region2VecExModel,
     region_sets: Sequence[RegionsLike],
     *,
     pooling: Pooling | None = None,
+    batch_size: int | None = None,
+    output: str | os.PathLike | None = None,
+    force: bool = False,
 ) -> np.ndarray:
     """One pooled vector per region set (RegionSets or BED paths).
 
     Args:
         model: a trained model.
-        region_sets: the sets.
+        region_sets: the sets (e.g. the paths of a :class:`~geniml.io.BedSet`).
         pooling: ``"mean"`` or ``"max"`` (default: the model's).
+        batch_size: encode this many sets at a time (memory bounded by one batch); default:
+            all at once.
+        output: also write the vectors to this ``.npy`` file, block by block (atomically);
+            the memory-mapped file is returned.
+        force: replace an existing ``output``.
 
     Returns:
         float32 array (len(region_sets), embedding_dim).
     """
-    return model.encode(list(region_sets), pooling=pooling)
+    items = list(region_sets)
+    size = batch_size or max(len(items), 1)
+    if size < 1:
+        raise GenimlValueError(f"`batch_size` must be >= 1, got {batch_size}")
+    blocks = (
+        model.encode(items[i : i + size], pooling=pooling) for i in range(0, len(items), size)
+    )
+    if output is not None:
+        from geniml._blocks import write_npy_blocks
+
+        return write_npy_blocks(output, blocks, len(items), force=force)
+    parts = list(blocks)
+    return np.concatenate(parts) if parts else model.encode(items, pooling=pooling)

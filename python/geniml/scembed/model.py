@@ -159,8 +159,9 @@ class ScEmbed:
 
         Args:
             dataset: a parquet tokens file (from ``tokenize_cells``), ``TokenizedCells``, a
-                ``Region2VecDataset``, or an AnnData / ``.h5ad`` path (tokenized on the fly
-                with the model's tokenizer).
+                ``Region2VecDataset``, an AnnData / ``.h5ad`` path (tokenized on the fly
+                with the model's tokenizer), or a token store (from
+                ``tokenize_cells_to_store``; streamed, memory bounded by a group of parts).
             epochs: passes over the cells (tokens reshuffled within each cell every pass).
             batch_size: examples per torch step (GPU backend).
             learning_rate: initial learning rate, decaying linearly to ``min_lr``.
@@ -178,8 +179,19 @@ class ScEmbed:
             The training report of the Region2Vec trainer.
         """
         from geniml.region2vec import Region2VecExModel
+        from geniml.region2vec.model import _as_store
 
-        cells = self._as_cells(dataset)
+        store = _as_store(dataset)
+        if store is not None:  # streamed a group of row groups at a time (any size)
+            if self._tokenizer is None:
+                if not store.universe_path or not Path(store.universe_path).exists():
+                    raise ModelError(
+                        f"{store.path}: the store names no existing universe: pass tokenizer="
+                    )
+                self._tokenizer = _as_tokenizer(store.universe_path)
+            cells = store
+        else:
+            cells = self._as_cells(dataset)
         if self._r2v is None:
             self._r2v = Region2VecExModel(
                 tokenizer=self._tokenizer,
@@ -187,7 +199,7 @@ class ScEmbed:
                 pooling_method=self.pooling_method,
                 embedding_dim=self.embedding_dim,
             )
-        if cells.ids.size and cells.ids.max() >= self._tokenizer.vocab_size:
+        if store is None and cells.ids.size and cells.ids.max() >= self._tokenizer.vocab_size:
             raise GenimlValueError(
                 f"token id {int(cells.ids.max())} is outside the universe's vocabulary "
                 f"({self._tokenizer.vocab_size}); were the cells tokenized with another universe?"
@@ -236,19 +248,49 @@ class ScEmbed:
 
     # -- encoding -------------------------------------------------------------------------
     def encode(
-        self, adata: anndata.AnnData | str | os.PathLike, *, pooling: Pooling | None = None
+        self,
+        adata: anndata.AnnData | str | os.PathLike,
+        *,
+        pooling: Pooling | None = None,
+        chunk_size: int = 20_000,
+        output: str | os.PathLike | None = None,
+        force: bool = False,
     ) -> np.ndarray:
         """Cell embeddings (cells x embedding_dim, float32).
 
         Cells are tokenized against the model's universe (peaks mapped to universe regions by
         overlap), then token vectors are pooled per cell. Cells without a trained token get
         zeros and one warning with their count.
+
+        A backed AnnData (``read_h5ad(path, backed="r")``) is encoded ``chunk_size`` cells at
+        a time, with memory bounded by one chunk; ``output`` (``.npy``) writes the embeddings
+        to a file block by block instead of holding them (the memory-mapped file is
+        returned). ``force`` replaces an existing ``output``.
         """
         from geniml.tokenization import tokenize_anndata
 
         if self._tokenizer is None:
             raise ModelError("the model has no universe: train it or load a model folder")
-        cells = tokenize_anndata(adata, self._tokenizer)
+        if getattr(adata, "isbacked", False) or output is not None:
+            from geniml.scembed.stream import encode_backed
+
+            if not isinstance(adata, (str, os.PathLike)) and not getattr(adata, "isbacked", False):
+                raise GenimlValueError("`output=` streams from an .h5ad path or a backed AnnData")
+            return encode_backed(
+                lambda cells: self.encode_tokens(cells, pooling=pooling),
+                adata,
+                self._tokenizer,
+                chunk_size=chunk_size,
+                output=output,
+                force=force,
+            )
+        return self.encode_tokens(tokenize_anndata(adata, self._tokenizer), pooling=pooling)
+
+    def encode_tokens(self, cells: TokenizedCells, *, pooling: Pooling | None = None) -> np.ndarray:
+        """Embeddings of already tokenized cells (token ids of this model's universe).
+
+        Cells without a trained token get zeros and one warning with their count.
+        """
         out, empty = pool_cells(
             cells.offsets, cells.ids, self.embeddings, pooling=pooling or self.pooling_method
         )

@@ -98,8 +98,58 @@ class Coverage:
         """
         return [Path(p) for p in self._inner.write(Path(out_dir), prefix, format, force)]
 
+    def is_empty(self) -> bool:
+        """True when every track is zero everywhere."""
+        return _core.coverage_is_empty(self._inner)
+
+    def __add__(self, other: Coverage) -> Coverage:
+        """Tracks of both collections together (run-wise sum; same genome required).
+
+        Coverage is additive, so the tracks of a collection equal the sum of the tracks of
+        any split of it: this is how batches and Dask partitions are combined.
+        """
+        if not isinstance(other, Coverage):
+            return NotImplemented
+        return Coverage(_core.coverage_add(self._inner, other._inner))
+
+    def __reduce__(self):
+        return (_coverage_from_bytes, (_core.coverage_to_bytes(self._inner),))
+
     def __repr__(self) -> str:
         return f"Coverage({len(self.chroms)} chromosomes)"
+
+
+def _coverage_from_bytes(data: bytes) -> Coverage:
+    return Coverage(_core.coverage_from_bytes(data))
+
+
+#: Bytes of BED text read per batch when a collection is streamed (see :func:`compute_coverage`).
+DEFAULT_BATCH_BYTES = 256 * 2**20
+
+
+def file_batches(paths: Sequence[Path], batch_bytes: int) -> list[list[Path]]:
+    """Consecutive groups of files holding about ``batch_bytes`` of input each (>= 1 file).
+
+    Sizes are file sizes on disk (compressed for gzip), so a batch of gzip files holds more
+    regions than one of plain files of the same total size.
+    """
+    if batch_bytes < 1:
+        raise GenimlValueError(f"`batch_bytes` must be >= 1, got {batch_bytes}")
+    out: list[list[Path]] = []
+    cur: list[Path] = []
+    size = 0
+    for p in paths:
+        if cur and size >= batch_bytes:
+            out.append(cur)
+            cur, size = [], 0
+        cur.append(p)
+        try:
+            size += os.stat(p).st_size
+        except OSError:
+            pass  # the reader names the missing file
+    if cur:
+        out.append(cur)
+    return out
 
 
 def _smooth(smooth: int) -> int:
@@ -142,8 +192,14 @@ def compute_coverage(
     *,
     smooth: int = 25,
     n_threads: int | None = None,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
+    progress: bool | None = None,
 ) -> Coverage:
     """Coverage tracks of a BED collection, in memory.
+
+    Files are read ``batch_bytes`` of input at a time and each batch's tracks are added into
+    the result, so peak memory is bounded by one batch plus the result's runs, not by the
+    size of the collection; the tracks are identical for any batch size.
 
     Args:
         beds: a folder of BED files, one (combined) BED file, a list of paths, a
@@ -152,6 +208,9 @@ def compute_coverage(
         smooth: half-width of the start/end smoothing window (``uniwig -m``).
         n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores); the result does
             not depend on it.
+        batch_bytes: bytes of BED files (on disk) read per batch.
+        progress: show a progress bar over batches (default: when there is more than one
+            batch and progress is not switched off by ``GENIML_NO_PROGRESS``).
 
     Raises:
         BedParseError: a malformed line, a chromosome missing from the chrom sizes or a
@@ -163,7 +222,22 @@ def compute_coverage(
     if paths is None:
         sets = [beds] if isinstance(beds, RegionSet) else list(beds)
         return Coverage.from_regions(sets, dict(sizes), smooth=smooth, n_threads=n_threads)
-    return Coverage(_core.Coverage.from_files(paths, sizes, _smooth(smooth), n_threads))
+    smooth = _smooth(smooth)
+    batches = file_batches(paths, batch_bytes)
+    if len(batches) == 1:
+        return Coverage(_core.Coverage.from_files(paths, sizes, smooth, n_threads))
+    from geniml._progress import progress_bar
+
+    acc: Coverage | None = None
+    with progress_bar(len(paths), "coverage", unit="files", enabled=progress) as advance:
+        for batch in batches:
+            part = Coverage(_core.coverage_of_batch(batch, sizes, smooth, n_threads))
+            acc = part if acc is None else acc + part
+            advance(len(batch))
+    assert acc is not None
+    if acc.is_empty():
+        raise UniverseError("the BED collection is empty: no region to compute coverage from")
+    return acc
 
 
 def coverage_tracks(
@@ -176,6 +250,7 @@ def coverage_tracks(
     format: TrackFormat = "bigwig",
     force: bool = False,
     n_threads: int | None = None,
+    batch_bytes: int = DEFAULT_BATCH_BYTES,
 ) -> list[Path]:
     """Write start / core / end coverage tracks of a BED collection (like ``uniwig -m``).
 
@@ -191,6 +266,8 @@ def coverage_tracks(
             written too, so that the folder can be read back).
         force: replace existing track files.
         n_threads: threads (default: ``GENIML_NUM_THREADS`` or all cores).
+        batch_bytes: bytes of BED input read per batch (memory bound; see
+            :func:`compute_coverage`).
 
     Returns:
         The three paths written (start, core, end).
@@ -202,7 +279,9 @@ def coverage_tracks(
         >>> [p.name for p in coverage_tracks(d / "a.bed", {"chr1": 100}, d / "cov")]
         ['all_start.bw', 'all_core.bw', 'all_end.bw']
     """
-    cov = compute_coverage(beds, chrom_sizes, smooth=smooth, n_threads=n_threads)
+    cov = compute_coverage(
+        beds, chrom_sizes, smooth=smooth, n_threads=n_threads, batch_bytes=batch_bytes
+    )
     return cov.write(out_dir, prefix=prefix, format=format, force=force)
 
 

@@ -4,8 +4,10 @@
 
 pub mod assess;
 pub mod atomic;
+pub mod bedspace;
 pub mod chrom;
 pub mod coverage;
+pub mod coverage_stream;
 pub mod error;
 pub mod fragments;
 pub mod gtok;

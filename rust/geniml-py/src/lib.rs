@@ -1,7 +1,9 @@
 //! `geniml._core`: the PyO3 bindings of geniml-core. A manifest; each file mirrors a core module.
 
 mod assess;
+mod bedspace;
 mod coverage;
+mod coverage_stream;
 mod error;
 mod gil;
 mod hmm;
@@ -20,7 +22,13 @@ mod _core {
     #[pymodule_export]
     use crate::assess::assess_universe;
     #[pymodule_export]
+    use crate::bedspace::{PyStarSpaceExamples, bedspace_embed, read_starspace_input};
+    #[pymodule_export]
     use crate::coverage::PyCoverage;
+    #[pymodule_export]
+    use crate::coverage_stream::{
+        coverage_add, coverage_from_bytes, coverage_is_empty, coverage_of_batch, coverage_to_bytes,
+    };
     #[pymodule_export]
     use crate::hmm::{
         build_lh_model, hmm_sample, hmm_universe, ml_universe, region_max_coverage,
@@ -48,6 +56,10 @@ mod _core {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        // Load numpy's C API now: loaded lazily, a pending Ctrl-C during its import turns into
+        // a Rust panic ("Failed to access NumPy array API capsule: KeyboardInterrupt").
+        numpy::get_array_module(m.py())?;
+        let _ = numpy::PyArray1::<u8>::zeros(m.py(), 0, false);
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

@@ -101,7 +101,26 @@ def test_parallel_model_families(model_type, tmp_path):
         with pytest.raises(ModelError, match=f"needs {module}.{name}, which cannot be imported"):
             load_model(folder)
         pytest.skip(f"{module}.{name} is not available yet: only the clear error was checked")
-    assert cls is not None  # the family exists: exercised by its own round-trip tests
+    if model_type != "bedspace":
+        pytest.skip(f"{module}.{name} landed; no round trip written for it here yet")
+    universe = load_universe_rows()
+    symbols = [f"{c}_{s}_{e}" for c, s, e in universe] + ["__label__T_cell", "__label__B_cell"]
+    weights = np.random.default_rng(0).normal(size=(len(symbols), 8)).astype(np.float32)
+    model = cls.from_symbols(symbols, weights)
+    out = save_model(model, tmp_path / "bs")
+    assert yaml.safe_load((out / "config.yaml").read_text())["model_type"] == "bedspace"
+    back = load_model(out)
+    assert type(back) is cls and back.labels == ["T_cell", "B_cell"]
+    np.testing.assert_allclose(back.weights, model.weights)
+
+
+def load_universe_rows():
+    from tests.conftest import SHARED
+
+    path = SHARED / "universes" / "geniml_universe_hg38.uniq.bed"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    return [tuple(line.split("\t")[:3]) for line in path.read_text().splitlines()[:50]]
 
 
 def test_errors(tmp_path, upstream_folder):
