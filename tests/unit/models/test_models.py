@@ -90,7 +90,7 @@ def test_scembed_round_trip(upstream_folder, tmp_path, shared_data):
 
 
 @pytest.mark.parametrize("model_type", ["bedspace", "text2bednn"])
-def test_parallel_model_families(model_type, tmp_path):
+def test_parallel_model_families(model_type, tmp_path, shared_data):
     module, name, _, _ = MODEL_TYPES[model_type]
     folder = tmp_path / model_type
     folder.mkdir()
@@ -103,7 +103,7 @@ def test_parallel_model_families(model_type, tmp_path):
         pytest.skip(f"{module}.{name} is not available yet: only the clear error was checked")
     if model_type != "bedspace":
         pytest.skip(f"{module}.{name} landed; no round trip written for it here yet")
-    universe = load_universe_rows()
+    universe = load_universe_rows(shared_data)
     symbols = [f"{c}_{s}_{e}" for c, s, e in universe] + ["__label__T_cell", "__label__B_cell"]
     weights = np.random.default_rng(0).normal(size=(len(symbols), 8)).astype(np.float32)
     model = cls.from_symbols(symbols, weights)
@@ -114,12 +114,8 @@ def test_parallel_model_families(model_type, tmp_path):
     np.testing.assert_allclose(back.weights, model.weights)
 
 
-def load_universe_rows():
-    from tests.conftest import SHARED
-
-    path = SHARED / "universes" / "geniml_universe_hg38.uniq.bed"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
+def load_universe_rows(shared_data):
+    path = shared_data / "universes" / "geniml_universe_hg38.uniq.bed"
     return [tuple(line.split("\t")[:3]) for line in path.read_text().splitlines()[:50]]
 
 
