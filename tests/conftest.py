@@ -39,10 +39,13 @@ def _peer_python() -> Path | None:
 def peer():
     """Run a Python snippet in the peer venv (upstream geniml, gtars, gensim...).
 
-    Returns a function ``run(code, *args) -> stdout``. Skipped when no peer venv exists.
+    Returns a function ``run(code, *args) -> stdout``. Skipped when no peer venv exists (a
+    failure under ``CI=true``).
     """
     py = _peer_python()
     if py is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no peer venv on CI (../shared/tools/peer-venv.sh .peer-venv failed?)")
         pytest.skip("no peer venv (run ../shared/tools/peer-venv.sh .peer-venv)")
 
     def run(code: str, *args: str, timeout: int = 600) -> str:
@@ -75,3 +78,23 @@ def bed(tmp_path):
         return p
 
     return make
+
+
+def _is_parity(item: pytest.Item) -> bool:
+    return item.get_closest_marker("parity") is not None or "parity" in Path(item.path).parts
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ``CI=true`` a parity test whose peer is missing fails instead of skipping."""
+    outcome = yield
+    rep = outcome.get_result()
+    if (
+        os.environ.get("CI") == "true"
+        and rep.skipped
+        and not hasattr(rep, "wasxfail")
+        and _is_parity(item)
+    ):
+        reason = rep.longrepr[-1] if isinstance(rep.longrepr, tuple) else rep.longrepr
+        rep.outcome = "failed"
+        rep.longrepr = f"parity test skipped under CI=true (a peer is missing): {reason}"

@@ -58,3 +58,17 @@ class AnnDataLayoutError(GenimlError, ValueError):
 
 class ModelError(GenimlError, ValueError):
     """A model folder is missing files or holds inconsistent shapes."""
+
+
+class MissingExtraError(GenimlError, ImportError):
+    """An optional dependency (an extra such as ``geniml[ml]``) is not installed.
+
+    Attributes:
+        module: the module that could not be imported (e.g. ``"torch"``).
+        extra: the extra that installs it (e.g. ``"ml"``).
+    """
+
+    def __init__(self, message: str, module: str, extra: str) -> None:
+        super().__init__(message, name=module)
+        self.module = module
+        self.extra = extra

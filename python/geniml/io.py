@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 import numpy as np
 
 from geniml import _core
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, UniverseError
 
 if TYPE_CHECKING:
+    import pandas as pd
     import polars as pl
 
 __all__ = [
@@ -107,6 +109,20 @@ def _intern(chrom_values: Sequence[str] | np.ndarray) -> tuple[list[str], np.nda
     return [str(n) for n in names[order]], remap[ids].astype(np.uint32)
 
 
+_PANDAS_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "chrom": ("chrom", "chromosome", "chr", "seqnames", "chrom_name"),
+    "start": ("start", "chromstart", "begin"),
+    "end": ("end", "chromend", "stop"),
+}
+
+
+def _reject_dataframe(obj: object, what: str, hint: str) -> None:
+    """A clear error for a pandas/polars DataFrame given where an array or a list is expected."""
+    kind = type(obj).__module__.split(".", 1)[0]
+    if type(obj).__name__ == "DataFrame" and kind in ("pandas", "polars"):
+        raise GenimlValueError(f"`{what}` got a {kind} DataFrame; {hint}")
+
+
 class RegionSet:
     """A set of genomic regions held as columns.
 
@@ -142,6 +158,9 @@ class RegionSet:
         if isinstance(regions, RegionSet):
             self._adopt(regions)
             return
+        _reject_dataframe(
+            regions, "regions", "use RegionSet.from_pandas(df) or RegionSet.from_polars(df)"
+        )
         if (
             isinstance(regions, tuple)
             and len(regions) == 3
@@ -207,6 +226,69 @@ class RegionSet:
                 f"DataFrame lacks column(s) {missing}; expected 'chrom', 'start', 'end'"
             )
         return cls((df["chrom"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy()))
+
+    @classmethod
+    def from_pandas(cls, df: pd.DataFrame) -> RegionSet:
+        """Build from a pandas DataFrame (bioframe ``chrom``/``start``/``end`` or pyranges spellings).
+
+        Column names are matched without regard to case: ``chrom``/``Chromosome``/``chr``,
+        ``start``/``Start``/``chromStart``, ``end``/``End``/``chromEnd``. Coordinates are
+        0-based half-open, as in bioframe and pyranges.
+
+        Args:
+            df: the DataFrame (``pyranges.PyRanges`` objects: pass ``gr.df``).
+
+        Returns:
+            A RegionSet in the frame's row order.
+
+        Raises:
+            GenimlValueError: a coordinate column is missing (the message lists the columns seen).
+
+        Examples:
+            >>> import pandas as pd
+            >>> df = pd.DataFrame({"Chromosome": ["chr1", "chr2"], "Start": [0, 10], "End": [5, 20]})
+            >>> RegionSet.from_pandas(df)
+            RegionSet(2 regions on 2 chromosomes, mean width 7.5 bp)
+            >>> RegionSet.from_pandas(df).to_pandas().columns.tolist()
+            ['chrom', 'start', 'end']
+        """
+        cols = {str(c).lower(): c for c in df.columns}
+        picked = []
+        for what, names in _PANDAS_SPELLINGS.items():
+            hit = next((cols[n] for n in names if n in cols), None)
+            if hit is None:
+                raise GenimlValueError(
+                    f"DataFrame lacks a {what!r} column (looked for {list(names)}, case-"
+                    f"insensitive); it has {[str(c) for c in df.columns]}"
+                )
+            picked.append(df[hit].to_numpy())
+        return cls((picked[0].astype(str), picked[1], picked[2]))
+
+    def to_pandas(self, *, pyranges: bool = False) -> pd.DataFrame:
+        """A pandas DataFrame with columns ``chrom``, ``start``, ``end`` (bioframe's names).
+
+        Args:
+            pyranges: name the columns ``Chromosome``, ``Start``, ``End`` instead, so that
+                ``pyranges.PyRanges(rs.to_pandas(pyranges=True))`` works.
+
+        Returns:
+            The DataFrame (``start``/``end`` as ``int64``, 0-based half-open).
+
+        Examples:
+            >>> RegionSet([("chr1", 0, 10)]).to_pandas(pyranges=True).columns.tolist()
+            ['Chromosome', 'Start', 'End']
+        """
+        from geniml._optional import require
+
+        pd = require("pandas")
+        names = ("Chromosome", "Start", "End") if pyranges else ("chrom", "start", "end")
+        return pd.DataFrame(
+            {
+                names[0]: self.chrom_array().astype(str),
+                names[1]: self._starts.astype(np.int64),
+                names[2]: self._ends.astype(np.int64),
+            }
+        )
 
     # -- columns --------------------------------------------------------------------------
     @property
@@ -507,19 +589,7 @@ def load_universe(path: str | os.PathLike, *, dedup: bool = False) -> RegionSet:
 
 def _data_line_numbers(path: Path, rows: list[int]) -> list[int]:
     """Map region rows to 1-based file lines (only used to word an error message)."""
-    import gzip
-
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-    wanted, found, row = set(rows), {}, -1
-    with opener(path, "rt") as fh:
-        for ln, text in enumerate(fh, 1):
-            t = text.strip()
-            if not t or t.startswith(("#", "track", "browser")):
-                continue
-            row += 1
-            if row in wanted:
-                found[row] = ln
-    return [found.get(r, r + 1) for r in rows]
+    return _core.data_line_numbers(Path(path), [int(r) for r in rows])
 
 
 def bed_files_in(folder: str | os.PathLike) -> list[Path]:
@@ -727,10 +797,11 @@ def read_scatac(folder: str | os.PathLike, *, matrix: str | None = None):
         FileNotFoundError: a required file is missing (the message lists what was looked for).
         AnnDataLayoutError: the matrix shape matches neither peaks x cells nor cells x peaks.
     """
-    import anndata as ad
-    import pandas as pd
-    import scipy.io
-    import scipy.sparse as sp
+    ad = require("anndata")
+    pd = require("pandas")
+    scipy = require("scipy")
+    require("scipy.io")
+    sp = require("scipy.sparse")
 
     from geniml.exceptions import AnnDataLayoutError
 

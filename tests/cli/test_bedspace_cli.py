@@ -70,6 +70,13 @@ def test_seed_commands_as_written(workdir):
     rows = [r.split("\t") for r in res.stdout.strip().split("\n")]
     assert rows[0] == ["query", "hit", "score", "rank"]
     assert {r[1] for r in rows[1:]} == {"BT474", "MCF7", "T47D", "ZR75", "Resistant", "Responsive"}
+    plain = _run(
+        "bedspace search -t r2l -d distances.pkl -q regions/MCF71.bed -n 10 --tsv --neighbours 0",
+        workdir,
+    )
+    assert plain.stdout != res.stdout  # the default neighbour vote changes the scores
+    bad = _run("bedspace search -t r2l -d distances.pkl -q MCF71.bed -k -1", workdir, ok=False)
+    assert bad.returncode == 2 and "neighbours" in bad.stderr
     res = _run("bedspace search -t l2r -d distances.pkl -q MCF7 -n 3 --plot hits.png", workdir)
     assert "MCF7" in res.stdout and (workdir / "hits.png").read_bytes()[:4] == b"\x89PNG"
     # upstream's spellings: positional query and --num-results

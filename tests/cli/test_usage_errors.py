@@ -28,6 +28,7 @@ GENIML = Path(sys.executable).with_name("geniml")
 COMMANDS: dict[str, dict] = {
     "coverage": {"missing": [], "bad": ["a.bed", "-g", "g", "-o", "o", "--smooth", "abc"]},
     "lh": {"missing": ["--model-file", "m", "--coverage-folder", "c"], "bad": None},
+    "demo": {"missing": None, "bad": ["--data", "no/such/folder"]},
     "assess-universe": {"missing": [], "bad": None},
     "bed stats": {"missing": [], "bad": None},
     "bed validate": {"missing": [], "bad": None},
@@ -106,7 +107,7 @@ def _cases() -> list[tuple[str, list[str], str]]:
     for name, spec in COMMANDS.items():
         cmd = name.split()
         cases.append((name, [*cmd, "--no-such-option"], "No such option"))
-        if spec["missing"] is not None:
+        if spec["missing"] is not None:  # None: the command has no required parameter
             cases.append((name, [*cmd, *spec["missing"]], "Missing|required"))
         if spec["bad"]:
             cases.append((name, [*cmd, *spec["bad"]], "Invalid value"))

@@ -11,7 +11,13 @@ import numpy as np
 import polars as pl
 
 from geniml.bedspace._common import FILE_COLUMN, atomic_path, read_metadata, split_labels
-from geniml.bedspace.model import BEDSpaceModel, SearchType, rank_hits
+from geniml.bedspace.model import (
+    DEFAULT_NEIGHBOURS,
+    BEDSpaceModel,
+    SearchType,
+    neighbour_vote,
+    rank_hits,
+)
 from geniml.exceptions import GenimlValueError
 
 FORMAT = "geniml-bedspace-distances-1"
@@ -198,6 +204,7 @@ def search(
     *,
     search_type: SearchType = "l2r",
     top_k: int = 10,
+    neighbours: int = DEFAULT_NEIGHBOURS,
 ) -> pl.DataFrame:
     """Search a :func:`distances` file in one of three directions.
 
@@ -206,8 +213,14 @@ def search(
     A file query that is in the collection uses its stored vector; any other BED path is
     embedded with the model the distances were computed with.
 
+    ``neighbours`` (``r2l`` only): the ``k`` collection files most similar to the query vote
+    for their labels and a label's score is its cosine plus its vote, as in
+    :meth:`BEDSpaceModel.search`; the query itself is left out of the vote when it is in the
+    collection. ``0`` gives the pure label cosine.
+
     Returns:
-        A polars DataFrame ``query, hit, score, rank`` (cosine similarity, best first).
+        A polars DataFrame ``query, hit, score, rank`` (cosine similarity, plus the vote for r2l;
+        best first).
     """
     if search_type not in ("l2r", "r2l", "r2r"):
         raise ValueError(f"`search_type` must be one of {{'l2r','r2l','r2r'}}, got {search_type!r}")
@@ -235,5 +248,14 @@ def search(
                 raise GenimlValueError(f"{distances}: no model recorded to embed {query}")
             v = BEDSpaceModel.load(d["model"]).embed_region_sets(query)[0]
     if search_type == "r2l":
-        return rank_hits(query, d["labels"], d["label_vectors"] @ v, top_k)
+        if neighbours < 0:
+            raise ValueError(f"`neighbours` must be >= 0, got {neighbours}")
+        scores = d["label_vectors"] @ v
+        if neighbours:
+            doc_labels = list(d.get("file_labels", {}).values())
+            self_j = _find(query, d["files"], d["paths"])
+            scores = scores + neighbour_vote(
+                v, d["file_vectors"], doc_labels, d["labels"], neighbours, exclude=self_j
+            )
+        return rank_hits(query, d["labels"], scores, top_k)
     return rank_hits(query, d["files"], d["file_vectors"] @ v, top_k)

@@ -12,7 +12,7 @@ import polars as pl
 import yaml
 
 from geniml import _core
-from geniml.bedspace._common import LABEL_PREFIX, atomic_path
+from geniml.bedspace._common import LABEL_PREFIX, atomic_path, label_token
 from geniml.exceptions import ModelError
 from geniml.io import RegionSet, bed_files_in
 
@@ -23,6 +23,8 @@ UNIVERSE_FILE = "universe.bed"
 DOCUMENTS_FILE = "documents.tsv"
 
 SearchType = Literal["l2r", "r2l", "r2r"]
+#: Default ``neighbours`` of r2l search: how many of the most similar training files vote.
+DEFAULT_NEIGHBOURS = 1
 RegionSetsLike = str | os.PathLike | RegionSet | Sequence[str | os.PathLike | RegionSet]
 
 
@@ -323,12 +325,28 @@ class BEDSpaceModel:
         ]
         return names, self._embed_paths(items)
 
+    def _training_index(self, query) -> int | None:
+        """Row of the training file ``query`` is (same resolved path), if any."""
+        if self.documents is None or "path" not in self.documents.columns:
+            return None
+        if isinstance(query, RegionSet):
+            query = query.path
+        if query is None:
+            return None
+        try:
+            target = str(Path(query).resolve())
+        except OSError:
+            return None
+        paths = self.documents["path"].to_list()
+        return paths.index(target) if target in paths else None
+
     def search(
         self,
         query: str | os.PathLike | RegionSet,
         search_type: SearchType = "l2r",
         top_k: int = 10,
         collection: RegionSetsLike | None = None,
+        neighbours: int = DEFAULT_NEIGHBOURS,
     ) -> pl.DataFrame:
         """Rank labels for a region set (``r2l``), files for a label (``l2r``) or files for a file.
 
@@ -339,9 +357,16 @@ class BEDSpaceModel:
             top_k: number of hits.
             collection: the files searched by ``l2r`` / ``r2r`` (paths, RegionSets or a
                 folder); by default the training files.
+            neighbours: ``r2l`` only: the ``k`` training files most similar to the query
+                also vote for their labels (:func:`neighbour_vote`), and a label's score is
+                its cosine plus its vote (a query that is itself a training file does not vote
+                for itself). ``0`` gives StarSpace's pure label cosine. Needs a
+                model that knows its training files and their labels (trained on a
+                :func:`~geniml.bedspace.preprocess` file); otherwise the cosine alone is used.
 
         Returns:
-            A polars DataFrame with columns ``query``, ``hit``, ``score`` (cosine similarity)
+            A polars DataFrame with columns ``query``, ``hit``, ``score`` (cosine similarity;
+            for r2l plus the neighbour vote)
             and ``rank`` (1 = best).
         """
         if search_type not in ("l2r", "r2l", "r2r"):
@@ -356,10 +381,60 @@ class BEDSpaceModel:
             qname = str(query.path or "query") if isinstance(query, RegionSet) else str(query)
             q = self.embed_region_sets(query)[0]
             if search_type == "r2l":
-                names, m = self.labels, self.embed_labels()
+                if neighbours < 0:
+                    raise ValueError(f"`neighbours` must be >= 0, got {neighbours}")
+                scores = self.embed_labels() @ q
+                if neighbours and self._doc_vectors is not None and self.documents is not None:
+                    cols = [c for c in self.documents.columns if c not in ("file_name", "path")]
+                    doc_labels = [self.documents[c].to_list() for c in cols]
+                    scores = scores + neighbour_vote(
+                        q, self._doc_vectors, doc_labels, self.labels, neighbours,
+                        exclude=self._training_index(query),
+                    )  # fmt: skip
+                return rank_hits(qname, self.labels, scores, top_k)
             else:
                 names, m = self._collection(collection)
         return rank_hits(qname, names, m @ q, top_k)
+
+
+def neighbour_vote(
+    q: np.ndarray,
+    doc_vectors: np.ndarray,
+    doc_labels: Sequence[Sequence[str | None]],
+    labels: Sequence[str],
+    k: int,
+    exclude: int | None = None,
+) -> np.ndarray:
+    """Similarity-weighted label vote of the ``k`` files most similar to ``q``.
+
+    ``doc_labels`` holds one list per label column (a value per file, as written in the
+    metadata). Each of the ``k`` nearest files (cosine in the joint space, negative
+    similarities count 0) gives its similarity to each of its labels; every column's votes are
+    divided by the total weight, so the vote is in ``[0, 1]`` per label. ``exclude`` is a file
+    index left out (the query itself when it is in the collection).
+
+    Returns:
+        ``float32`` array, one vote per entry of ``labels``.
+    """
+    vote = np.zeros(len(labels), dtype=np.float32)
+    if k < 1 or doc_vectors is None or len(doc_vectors) == 0:
+        return vote
+    sims = (doc_vectors @ q).astype(np.float64)
+    if exclude is not None:
+        sims[exclude] = -np.inf
+    order = np.argsort(-sims, kind="stable")[: min(k, len(sims) - (exclude is not None))]
+    weights = np.maximum(sims[order], 0.0)
+    total = float(weights.sum())
+    if total <= 0:
+        return vote
+    index = {x: i for i, x in enumerate(labels)}
+    for column in doc_labels:
+        for j, w in zip(order.tolist(), weights.tolist(), strict=True):
+            v = column[j]
+            i = index.get(label_token(v)[len(LABEL_PREFIX) :]) if v else None
+            if i is not None:
+                vote[i] += w / total
+    return vote
 
 
 def rank_hits(query: str, names: Sequence[str], scores: np.ndarray, top_k: int) -> pl.DataFrame:

@@ -13,12 +13,18 @@ T = TypeVar("T")
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files as given, folders replaced by their BED files."""
+    """Files as given, folders replaced by their BED files (a folder without any is an error)."""
     from geniml.io import bed_files_in
 
     out: list[Path] = []
     for p in inputs:
-        out.extend(bed_files_in(p) if p.is_dir() else [p])
+        if p.is_dir():
+            found = bed_files_in(p)
+            if not found:
+                raise FileNotFoundError(f"{p}: the folder holds no BED file (*.bed, *.bed.gz, ...)")
+            out.extend(found)
+        else:
+            out.append(p)
     return out
 
 

@@ -14,6 +14,11 @@ app = typer.Typer(
 )
 
 
+# r2l neighbour vote default; equals geniml.bedspace.model.DEFAULT_NEIGHBOURS (tested), kept
+# literal here so `geniml --help` does not import numpy/polars.
+DEFAULT_NEIGHBOURS = 1
+
+
 class SearchKind(str, enum.Enum):
     """Search directions (the API's ``search_type``)."""
 
@@ -162,6 +167,15 @@ def search(
     num_results: Annotated[
         int, typer.Option("--num-results", "-n", help="Number of results.")
     ] = 10,
+    neighbours: Annotated[
+        int,
+        typer.Option(
+            "--neighbours",
+            "-k",
+            min=0,
+            help="r2l: the k most similar collection files vote for their labels (0: cosine only).",
+        ),
+    ] = DEFAULT_NEIGHBOURS,
     tsv: Annotated[bool, typer.Option("--tsv", help="Print TSV instead of a table.")] = False,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write a bar chart of the hits (PNG).")
@@ -173,7 +187,7 @@ def search(
         raise typer.BadParameter("give a QUERY (positional or --query/-q)")
     from geniml.bedspace import search as run
 
-    hits = run(distances, q, search_type=type.value, top_k=num_results)
+    hits = run(distances, q, search_type=type.value, top_k=num_results, neighbours=neighbours)
     if tsv:
         typer.echo(hits.write_csv(separator="\t"), nl=False)
     else:

@@ -42,6 +42,19 @@ pub struct OverlapOptions {
     pub of: FractionOf,
 }
 
+impl OverlapOptions {
+    /// Options with `fraction` checked: a number in `[0, 1]` (NaN and out-of-range values are
+    /// errors, not silently "any overlap" or "no overlap").
+    pub fn new(fraction: f64, of: FractionOf) -> Result<Self> {
+        if !(0.0..=1.0).contains(&fraction) {
+            return Err(GenimlError::InvalidInput(format!(
+                "overlap fraction must be between 0 and 1, got {fraction}"
+            )));
+        }
+        Ok(Self { fraction, of })
+    }
+}
+
 impl Default for OverlapOptions {
     fn default() -> Self {
         Self {

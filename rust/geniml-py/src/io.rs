@@ -117,6 +117,16 @@ pub(crate) fn read_many(
         .collect())
 }
 
+/// The file line of each data row (blank and header lines skipped, as `read_bed` does).
+#[pyfunction]
+pub(crate) fn data_line_numbers(
+    py: Python<'_>,
+    path: PathBuf,
+    rows: Vec<u64>,
+) -> PyResult<Vec<u64>> {
+    run_detached(py, || core_io::data_line_numbers(&path, &rows))
+}
+
 /// Read a chrom sizes table.
 #[pyfunction]
 pub(crate) fn read_chrom_sizes(py: Python<'_>, path: PathBuf) -> PyResult<Vec<(String, u64)>> {

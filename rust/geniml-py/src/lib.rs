@@ -35,7 +35,7 @@ mod _core {
         universe_likelihood,
     };
     #[pymodule_export]
-    use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
+    use crate::io::{data_line_numbers, read_bed, read_chrom_sizes, read_many, write_bed};
     #[pymodule_export]
     use crate::regions::{
         bedset_identifier, dedup_order, extra_column, extra_n_columns, identifier, is_sorted,

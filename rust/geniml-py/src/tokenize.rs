@@ -36,8 +36,8 @@ impl<'py> FromPyObject<'_, 'py> for FractionOfArg {
     }
 }
 
-fn opts(fraction: f64, of: &FractionOfArg) -> OverlapOptions {
-    OverlapOptions { fraction, of: of.0 }
+fn opts(fraction: f64, of: FractionOf) -> PyResult<OverlapOptions> {
+    to_py(OverlapOptions::new(fraction, of))
 }
 
 type CsrPy<'py> = (
@@ -148,7 +148,7 @@ impl PyTokenizer {
         let cols = Cols::new(chroms, starts, ends);
         let v = cols.view(&names)?;
         let tok = &self.inner;
-        let o = opts(fraction, &fraction_of);
+        let o = opts(fraction, fraction_of.0)?;
         let ids = run_detached(py, || {
             Ok(geniml_core::threads::pool().install(|| tok.tokenize(&v, o, drop_unknown, unique)))
         })?;
@@ -169,7 +169,7 @@ impl PyTokenizer {
         allow_empty: bool,
     ) -> PyResult<Vec<Bound<'py, PyArray1<i64>>>> {
         let tok = &self.inner;
-        let o = opts(fraction, &fraction_of);
+        let o = opts(fraction, fraction_of.0)?;
         let out = run_detached(py, || {
             geniml_core::threads::install(n_threads, || {
                 let ropts = ReadOptions {
@@ -202,7 +202,7 @@ impl PyTokenizer {
         let cols = Cols::new(chroms, starts, ends);
         let v = cols.view(&names)?;
         let tok = &self.inner;
-        let o = opts(fraction, &fraction_of);
+        let o = opts(fraction, fraction_of.0)?;
         let c = run_detached(py, || {
             Ok(geniml_core::threads::pool().install(|| tok.overlaps(&v, o, weights)))
         })?;
@@ -224,10 +224,7 @@ impl PyTokenizer {
         let cols = Cols::new(chroms, starts, ends);
         let v = cols.view(&names)?;
         let tok = &self.inner;
-        let o = OverlapOptions {
-            fraction,
-            of: FractionOf::Query,
-        };
+        let o = opts(fraction, FractionOf::Query)?;
         let c = run_detached(py, || {
             Ok(geniml_core::threads::pool().install(|| tok.coverage(&v, o)))
         })?;
@@ -250,10 +247,7 @@ impl PyTokenizer {
         fraction: f64,
     ) -> PyResult<(Vec<String>, CsrPy<'py>, u64)> {
         let tok = &self.inner;
-        let o = OverlapOptions {
-            fraction,
-            of: FractionOf::Query,
-        };
+        let o = opts(fraction, FractionOf::Query)?;
         let r = run_detached(py, || {
             geniml_core::threads::pool()
                 .install(|| core_fragments(&path, tok, barcodes.as_ref(), o))

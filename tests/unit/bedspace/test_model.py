@@ -165,3 +165,62 @@ def test_starspace_binary_and_tsv_read_back(prepped, starspace, tmp_path):
     )
     with pytest.raises(FileNotFoundError, match="StarSpace"):
         train(p, tmp_path / "x", path_to_starspace=tmp_path, progress=False)
+
+
+def test_neighbour_vote_against_hand_oracle():
+    from geniml.bedspace.model import neighbour_vote
+
+    docs = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]], dtype=np.float32)
+    cols = [["a", "b", "b", "a"], ["x y", "x y", None, "z"]]
+    labels = ["a", "b", "x_y", "z"]
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    # k=2: files 0 (sim 1.0) and 1 (sim 0.8); each column's votes sum to 1
+    np.testing.assert_allclose(
+        neighbour_vote(q, docs, cols, labels, 2), [1 / 1.8, 0.8 / 1.8, 1.0, 0.0], rtol=1e-6
+    )
+    # file 0 left out: files 1 (0.8) and 2 (0.0) -> all weight on file 1
+    np.testing.assert_allclose(
+        neighbour_vote(q, docs, cols, labels, 2, exclude=0), [0.0, 1.0, 1.0, 0.0], rtol=1e-6
+    )
+    # negative similarity never votes; k=0 is no vote
+    np.testing.assert_allclose(neighbour_vote(-q, docs, cols, labels, 1), [1.0, 0, 0, 1.0])
+    assert not neighbour_vote(q, docs, cols, labels, 0).any()
+
+
+def test_r2l_neighbour_vote_in_search(model, diffbind, tmp_path):
+    from geniml.bedspace.model import DEFAULT_NEIGHBOURS
+    from geniml.cli.bedspace import DEFAULT_NEIGHBOURS as CLI_DEFAULT
+
+    assert CLI_DEFAULT == DEFAULT_NEIGHBOURS >= 1
+    src, meta, uni = diffbind
+    q_path = src / "MCF71.bed"
+    q = model.embed_region_sets(q_path)[0]
+    cos = model.embed_labels() @ q
+    plain = model.search(q_path, search_type="r2l", top_k=10, neighbours=0)
+    np.testing.assert_allclose(
+        plain["score"], np.sort(cos)[::-1], rtol=1e-5
+    )  # neighbours=0 is StarSpace's cosine
+    # naive oracle: cosine + similarity-weighted labels of the 3 nearest other training files
+    docs = model.documents
+    sims = model.document_vectors @ q
+    me = docs["file_name"].to_list().index("MCF71.bed")
+    sims[me] = -np.inf
+    top = np.argsort(-sims)[:3]
+    w = np.maximum(sims[top], 0)
+    want = cos.copy()
+    for t, wt in zip(top, w, strict=True):
+        want[model.labels.index(docs["Tissue"][int(t)])] += wt / w.sum()
+    got = model.search(q_path, search_type="r2l", top_k=10, neighbours=3)
+    assert dict(zip(got["hit"], got["score"], strict=True)) == pytest.approx(
+        dict(zip(model.labels, want.tolist(), strict=True)), rel=1e-5
+    )
+    assert not np.allclose(got["score"].to_numpy(), plain["score"].to_numpy())
+    with pytest.raises(ValueError, match="neighbours"):
+        model.search(q_path, search_type="r2l", neighbours=-1)
+    # the distances file gives the same scores (query left out of its own vote there too)
+    out = distances(tmp_path / "model", meta, uni, src, output=tmp_path / "dd.pkl")
+    for k in (0, 3):
+        a = search(out, q_path, search_type="r2l", top_k=10, neighbours=k)
+        b = model.search(q_path, search_type="r2l", top_k=10, neighbours=k)
+        assert a["hit"].to_list() == b["hit"].to_list()
+        np.testing.assert_allclose(a["score"], b["score"], rtol=1e-5)

@@ -79,11 +79,13 @@ def test_upstream_export_encodes_pbmc(shared_data):
     assert (np.abs(x[has]).sum(axis=1) > 0).all()
 
 
-def test_offline_model_name_fails_clearly():
+def test_offline_model_name_fails_clearly(monkeypatch, tmp_path):
     from geniml.exceptions import ModelError
 
-    with pytest.raises(ModelError, match="does not download"):
-        ScEmbed.from_pretrained("databio/scembed-pbmc-10k")
+    pytest.importorskip("huggingface_hub")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the hub id is looked up in the cache only
+    with pytest.raises(ModelError, match="not found in the local hub cache"):
+        ScEmbed.from_pretrained("databio/scembed-pbmc-10k", cache_dir=tmp_path)
 
 
 def test_usage_example_scatac_pipeline(shared_data, tmp_path, monkeypatch):
