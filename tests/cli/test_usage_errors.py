@@ -64,6 +64,13 @@ COMMANDS: dict[str, dict] = {
     "build-universe ccf": {"missing": [], "bad": ["-o", "u.bed", "--filter-size", "abc"]},
     "build-universe ml": {"missing": [], "bad": ["-o", "u.bed", "--smooth", "abc"]},
     "build-universe hmm": {"missing": [], "bad": ["-o", "u.bed", "--merge", "abc"]},
+    "bedshift": {"missing": [], "bad": ["--iterations", "abc"]},
+    "bbclient cache-bed": {"missing": [], "bad": None},
+    "bbclient cache-bedset": {"missing": [], "bad": None},
+    "bbclient seek": {"missing": [], "bad": None},
+    "bbclient inspect-bedfiles": {"missing": None, "bad": None},  # no required parameter
+    "bbclient inspect-bedsets": {"missing": None, "bad": None},
+    "bbclient rm": {"missing": [], "bad": None},
 }
 
 # Values of the right type but outside the range the option accepts.

@@ -294,7 +294,9 @@ class Region2VecExModel:
         return out
 
     # -- persistence ---------------------------------------------------------------------
-    def export(self, path: str | os.PathLike, *, force: bool = False) -> Path:
+    def export(
+        self, path: str | os.PathLike, *, force: bool = False, model_type: str = "region2vec"
+    ) -> Path:
         """Write the model folder (upstream layout, loadable by upstream geniml 0.8.4).
 
         Files: ``checkpoint.pt`` (state dict ``{"projection.weight": vocab x dim}``),
@@ -305,6 +307,8 @@ class Region2VecExModel:
         Args:
             path: folder to write (created).
             force: replace existing model files.
+            model_type: the ``model_type`` recorded in ``config.yaml`` for
+                :func:`geniml.models.load_model` (``ScEmbed`` writes ``"scembed"``).
 
         Returns:
             The folder.
@@ -324,6 +328,7 @@ class Region2VecExModel:
             "embedding_dim": int(model.embedding_dim),
             "embedding_size": int(model.embedding_dim),
             "pooling_method": self.pooling_method,
+            "model_type": model_type,
         }
         # The four files are one output: written into a temporary sibling folder and swapped in
         # together (other files of an existing folder are carried over), so a failure or a kill

@@ -452,7 +452,7 @@ class ScEmbed:
     # -- persistence ----------------------------------------------------------------------
     def export(self, path: str | os.PathLike, *, force: bool = False) -> Path:
         """Write the model folder (Region2Vec layout)."""
-        return self.region2vec.export(path, force=force)
+        return self.region2vec.export(path, force=force, model_type="scembed")
 
     save = export
 

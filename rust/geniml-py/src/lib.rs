@@ -9,6 +9,7 @@ mod gil;
 mod hmm;
 mod io;
 mod regions;
+mod shift;
 mod threads;
 mod tokenize;
 mod universe;
@@ -40,6 +41,8 @@ mod _core {
         bedset_identifier, dedup_order, extra_column, extra_n_columns, identifier, is_sorted,
         merge, sort_order, summary, take_extra,
     };
+    #[pymodule_export]
+    use crate::shift::bedshift_run;
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
     #[pymodule_export]
