@@ -275,3 +275,55 @@ class W2vCorpus:
     def batches(
         self, epoch: int, start: int, end: int, pad_id: int, n_threads: int | None = None
     ) -> tuple[_I64, _I64, _F32, _I64, int, int, int]: ...
+
+# -- bedspace (StarSpace trainMode 0) --------------------------------------------------------
+@final
+class StarSpaceExamples:
+    def __new__(
+        cls, lhs_offsets: _U64, lhs: _U32, rhs_offsets: _U64, rhs: _U32, n_rows: int
+    ) -> StarSpaceExamples: ...
+    def __len__(self) -> int: ...
+    def train_epoch(
+        self,
+        weights: npt.NDArray[np.float32],
+        acc: npt.NDArray[np.float32],
+        epoch: int,
+        lr_start: float,
+        lr_end: float,
+        *,
+        dim: int,
+        neg_search_limit: int,
+        max_neg_samples: int,
+        margin: float,
+        batch_size: int,
+        max_norm: float,
+        adagrad: bool,
+        seed: int,
+        n_threads: int | None = None,
+    ) -> tuple[float, int, int]: ...
+
+def bedspace_embed(
+    weights: npt.NDArray[np.float32], offsets: _U64, ids: _U32, n_threads: int | None = None
+) -> npt.NDArray[np.float32]: ...
+def read_starspace_input(
+    path: _Path, label_prefix: str
+) -> tuple[list[str], int, _U64, _U32, _U64, _U32, _U64, list[int]]: ...
+
+# -- bedshift --------------------------------------------------------------------------------
+# (chroms, starts, ends) uint32 columns; ops are (kind, rate, mean, sd, regions or None)
+_ShiftCols: TypeAlias = tuple[_U32, _U32, _U32]
+
+def bedshift_run(
+    names: list[str],
+    sizes: list[int | None],
+    original: _ShiftCols,
+    ops: list[tuple[str, float, float, float, _ShiftCols | None]],
+    *,
+    preserve_chrom: bool,
+    preserve_size: bool,
+    preserve_distance: bool,
+    current_base: bool,
+    seed: int,
+    n_iterations: int,
+    state: tuple[_ShiftCols, _U8] | None = None,
+) -> tuple[_U32, _U32, _U32, _U8, _U64, _U64]: ...

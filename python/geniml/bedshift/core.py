@@ -204,12 +204,12 @@ def bedshift(
         table.sizes(),
         original,
         ops,
-        preserve_chrom,
-        preserve_size,
-        preserve_distance,
-        False,
-        _seed(seed),
-        int(n_iterations),
+        preserve_chrom=preserve_chrom,
+        preserve_size=preserve_size,
+        preserve_distance=preserve_distance,
+        current_base=False,
+        seed=_seed(seed),
+        n_iterations=int(n_iterations),
     )
     reps = [
         _flagged(table.names, c[a:b], s[a:b], e[a:b], f[a:b])
@@ -292,13 +292,13 @@ class Bedshift:
             self._table.sizes(),
             self._original,
             ops,
-            False,
-            False,
-            False,
-            True,
-            int(self._rng.integers(0, 2**63)),
-            1,
-            ((self._state[0], self._state[1], self._state[2]), self._state[3]),
+            preserve_chrom=False,
+            preserve_size=False,
+            preserve_distance=False,
+            current_base=True,
+            seed=int(self._rng.integers(0, 2**63)),
+            n_iterations=1,
+            state=((self._state[0], self._state[1], self._state[2]), self._state[3]),
         )
         self._state = (c, s, e, f)
         return int(counts.sum())

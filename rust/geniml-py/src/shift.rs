@@ -79,7 +79,7 @@ type Out<'py> = (
 /// Run a BEDshift pipeline; replicates concatenated (`offsets`), counts row-major per replicate.
 #[pyfunction]
 #[allow(clippy::fn_params_excessive_bools)] // mirrors the Python keyword flags one to one
-#[pyo3(signature = (names, sizes, original, ops, preserve_chrom, preserve_size, preserve_distance, current_base, seed, n_iterations, state=None))]
+#[pyo3(signature = (names, sizes, original, ops, *, preserve_chrom, preserve_size, preserve_distance, current_base, seed, n_iterations, state=None))]
 pub(crate) fn bedshift_run<'py>(
     py: Python<'py>,
     names: Vec<String>,
