@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import DATA, peer_python, run_peer  # noqa: E402
+from _common import DATA, peer_python, run_peer
 
 UPSTREAM = """
 import sys

@@ -71,6 +71,12 @@ COMMANDS: dict[str, dict] = {
     "bbclient inspect-bedfiles": {"missing": None, "bad": None},  # no required parameter
     "bbclient inspect-bedsets": {"missing": None, "bad": None},
     "bbclient rm": {"missing": [], "bad": None},
+    "bedspace preprocess": {"missing": [], "bad": None},
+    "bedspace train": {"missing": [], "bad": ["-i", "p.txt", "-o", "m", "--dim", "abc"]},
+    "bedspace distances": {"missing": [], "bad": None},
+    "bedspace search": {"missing": None, "bad": ["-t", "r2l", "-q", "q.bed", "-n", "abc"]},
+    "search build": {"missing": [], "bad": None},
+    "search query": {"missing": [], "bad": ["idx", "--text", "t", "-n", "abc"]},
 }
 
 # Values of the right type but outside the range the option accepts.
@@ -125,6 +131,10 @@ GROUP_REPRESENTATIVES = [
     "universe build cc",
     "universe lh",
     "build-universe hmm",
+    "bedspace train",
+    "search query",
+    "bedshift",
+    "bbclient seek",
 ]
 
 
@@ -176,7 +186,7 @@ def test_usage_error_in_process(name, argv, expected, monkeypatch, capsys, tmp_p
 
 def test_usage_errors_through_console_script(geniml_bin, tmp_path):
     cases = [c for c in _cases() if c[0] in GROUP_REPRESENTATIVES]
-    cases += [("bedspace", ["bedspace"], "No such command")]
+    cases += [("nosuch", ["nosuch"], "No such command")]
     cases += [("", argv, "Invalid value") for argv in OUT_OF_RANGE]
     outs = _run_all([argv for _, argv, _ in cases], tmp_path)
     for (_, argv, expected), out in zip(cases, outs, strict=True):

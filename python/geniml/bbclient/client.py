@@ -213,7 +213,11 @@ class BBClient:
             tmp.unlink(missing_ok=True)
         _LOGGER.info("BED file %s downloaded into %s", bed_id, path)
 
-    def add_bed_to_cache(self, bedfile: str | os.PathLike | RegionSet, force: bool = False) -> str:
+    def add_bed_to_cache(
+        self,
+        bedfile: str | os.PathLike | RegionSet,
+        force: bool = False,  # noqa: FBT001, FBT002 - upstream's positional signature
+    ) -> str:
         """Put a local BED file (or a RegionSet) into the cache; returns its identifier.
 
         An existing cached file is kept unless ``force=True``.
@@ -303,7 +307,11 @@ class BBClient:
         else:
             self.remove_bedfile_from_cache(identifier)
 
-    def remove_bedset_from_cache(self, bedset_id: str, remove_bed_files: bool = False) -> None:
+    def remove_bedset_from_cache(
+        self,
+        bedset_id: str,
+        remove_bed_files: bool = False,  # noqa: FBT001, FBT002 - upstream's positional signature
+    ) -> None:
         """Remove a cached BED set (upstream's name)."""
         path = self._bedset_path(bedset_id)
         if not path.exists() and not self._bedset_index.get(bedset_id):

@@ -31,7 +31,7 @@ class FakeBEDbase:
             def log_message(self, *args):  # quiet
                 pass
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 path = self.path
                 fake.hits[path] = fake.hits.get(path, 0) + 1
                 queue = fake.faults.get(path) or []
