@@ -41,7 +41,7 @@ def tmp_sibling(path: str | os.PathLike, tag: str = "tmp") -> Path:
     return path.with_name(f".{path.name}.{tag}-{os.getpid()}-{next(_COUNTER)}{path.suffix}")
 
 
-def refuse_existing(path: str | os.PathLike, force: bool) -> None:
+def refuse_existing(path: str | os.PathLike, *, force: bool) -> None:
     """Raise ``FileExistsError`` naming ``path`` when it exists and ``force`` is false."""
     if not force and os.path.lexists(path):
         raise FileExistsError(f"{path}: output exists; pass force=True (--force) to replace it")
@@ -59,7 +59,7 @@ def atomic_file(path: str | os.PathLike, *, force: bool = False) -> Iterator[Pat
         FileExistsError: ``path`` exists and ``force`` is false (checked before anything runs).
     """
     path = Path(path)
-    refuse_existing(path, force)
+    refuse_existing(path, force=force)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_sibling(path)
     try:

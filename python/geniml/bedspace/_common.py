@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
+from geniml._atomic import atomic_file, atomic_folder
 from geniml.exceptions import GenimlValueError
 
 LABEL_PREFIX = "__label__"
@@ -54,29 +53,7 @@ def label_token(value: str) -> str:
 
 @contextmanager
 def atomic_path(dst: Path, *, force: bool, is_dir: bool = False) -> Iterator[Path]:
-    """A temporary sibling of ``dst`` renamed onto it when the block succeeds."""
-    if dst.exists() and not force:
-        raise FileExistsError(f"{dst} exists; pass force=True (--force) to replace it")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if is_dir:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
-    else:
-        fd, name = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
-        os.close(fd)
-        tmp = Path(name)
-    try:
+    """A temporary sibling of ``dst`` put in its place when the block succeeds (geniml._atomic)."""
+    writer = atomic_folder(dst, force=force) if is_dir else atomic_file(dst, force=force)
+    with writer as tmp:
         yield tmp
-        if dst.exists():
-            if dst.is_dir() and not dst.is_symlink():
-                shutil.rmtree(dst)
-            else:
-                dst.unlink()
-        os.replace(tmp, dst)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
-
-
-def progress_enabled(show: bool) -> bool:
-    """Progress bars unless disabled by the caller or ``GENIML_NO_PROGRESS``."""
-    return show and not os.environ.get("GENIML_NO_PROGRESS")

@@ -183,7 +183,7 @@ def _load(path: str | os.PathLike) -> dict:
         raise FileNotFoundError(f"distances file not found: {path}")
     try:
         with open(path, "rb") as f:
-            d = pickle.load(f)  # noqa: S301 - our own format; documented as trusted input
+            d = pickle.load(f)
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as e:
         raise GenimlValueError(f"{path}: not a BEDspace distances file ({e})") from None
     if not isinstance(d, dict) or d.get("format") != FORMAT:

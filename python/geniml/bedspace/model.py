@@ -120,7 +120,7 @@ class BEDSpaceModel:
             raise ModelError("the model has no word (region) row")
         try:
             names, (c, s, e) = _core.parse_region_names(words)
-        except Exception as err:
+        except ValueError as err:
             raise ModelError(f"model words must be regions named chr_start_end: {err}") from None
         universe = RegionSet._from_columns(names, c, s, e)
         labels = [symbols[i][len(LABEL_PREFIX) :] for i in label_rows]

@@ -12,7 +12,8 @@ import numpy as np
 import polars as pl
 
 from geniml import _core
-from geniml.bedspace._common import LABEL_PREFIX, progress_enabled
+from geniml._progress import progress_enabled
+from geniml.bedspace._common import LABEL_PREFIX
 from geniml.bedspace.model import TSV_FILE, BEDSpaceModel, read_starspace_tsv
 from geniml.bedspace.preprocess import files_table_path
 from geniml.exceptions import GenimlValueError, ModelError
@@ -183,7 +184,7 @@ def _train_native(symbols, n_words, csr, config, n_threads, progress, docs) -> B
     epochs, lr = config["epochs"], config["lr"]
     decr = (lr - 1e-9) / epochs
     losses = []
-    bar = _Bar(epochs, progress_enabled(progress))
+    bar = _Bar(epochs, enabled=progress_enabled(progress))
     with bar:
         for e in range(epochs):
             loss, batches, _ = ex.train_epoch(
@@ -202,7 +203,7 @@ def _train_native(symbols, n_words, csr, config, n_threads, progress, docs) -> B
 class _Bar:
     """A rich progress bar over epochs showing the mean batch loss (no-op when disabled)."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
+    def __init__(self, total: int, *, enabled: bool) -> None:
         self.total, self.enabled, self._p, self._t = total, enabled, None, None
 
     def __enter__(self) -> _Bar:

@@ -48,7 +48,7 @@ class DefaultCommandGroup(TyperGroup):
 
     default_command = "files"
 
-    def parse_args(self, ctx, args):  # noqa: D102
+    def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geniml import _core
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
 
 if TYPE_CHECKING:
@@ -112,7 +114,7 @@ def pool_cells(
     pooling is one sparse product ``(cells x tokens) @ embeddings``; max pooling works on chunks
     of cells so that memory stays bounded.
     """
-    import scipy.sparse as sp
+    sp = require("scipy.sparse")
 
     offsets = np.asarray(offsets, dtype=np.int64)
     ids = np.asarray(ids, dtype=np.int64)
@@ -231,6 +233,7 @@ class ScEmbed:
         sg: bool = False,
         save_checkpoint_path: str | os.PathLike | None = None,
         solver: Solver = "spectral",
+        progress: bool | None = None,
     ):
         """Train on tokenized cells.
 
@@ -258,11 +261,12 @@ class ScEmbed:
                 every cell; Region2Vec's default of 10 would leave small data sets with
                 untrained cells).
 
-            num_cpus: threads (default: all cores).
+            num_cpus: threads (default: ``GENIML_NUM_THREADS``, else all cores).
             seed: random seed.
             sg: skip-gram instead of CBOW.
             save_checkpoint_path: folder for a checkpoint per epoch.
             solver: ``"spectral"`` (default) or ``"word2vec"``.
+            progress: show a progress bar (``None``: unless ``GENIML_NO_PROGRESS`` is set).
 
         Returns:
             The training report of the Region2Vec trainer (``backend="spectral"`` with no
@@ -307,7 +311,7 @@ class ScEmbed:
             window_size=self.window_size,
             epochs=epochs,
             min_count=min_count,
-            num_cpus=num_cpus or os.cpu_count() or 1,
+            num_cpus=num_cpus or _core.num_threads(),  # GENIML_NUM_THREADS, else all cores
             seed=seed,
             negative=self.negative_samples,
             init_lr=learning_rate,
@@ -315,6 +319,7 @@ class ScEmbed:
             batch_size=batch_size,
             sg=sg,
             save_checkpoint_path=save_checkpoint_path,
+            progress=progress,
         )
 
     def _train_spectral(self, cells: TokenizedCells, *, min_count: int, seed: int):
@@ -447,20 +452,48 @@ class ScEmbed:
     # -- persistence ----------------------------------------------------------------------
     def export(self, path: str | os.PathLike, *, force: bool = False) -> Path:
         """Write the model folder (Region2Vec layout)."""
-        return self.region2vec.export(path, force=force)
+        return self.region2vec.export(path, force=force, model_type="scembed")
 
     save = export
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike, *, device: str | None = None) -> ScEmbed:
-        """Load a model folder (written by :meth:`save` or by upstream geniml)."""
-        if not Path(path).is_dir():
-            raise ModelError(
-                f"{path}: not a local model folder. geniml does not download models at run "
-                "time; fetch the Hugging Face repository first (huggingface_hub."
-                "snapshot_download) and pass its folder"
-            )
-        return cls(path, device=device)
+    def from_pretrained(
+        cls,
+        path: str | os.PathLike,
+        *,
+        device: str | None = None,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+    ) -> ScEmbed:
+        """Load a model folder (written by :meth:`save` or by upstream geniml), or a hub repo.
+
+        Args:
+            path: the folder, or a Hugging Face repository id (``"owner/name"``; the local hub
+                cache first, a download only when online; needs ``geniml[hf]``).
+            device: torch device.
+            revision: repository branch, tag or commit.
+            cache_dir: hub cache folder (default: huggingface_hub's).
+
+        Returns:
+            The model.
+        """
+        from geniml.hub import resolve_pretrained
+
+        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
+
+    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write the model folder plus a model card ``README.md`` (training parameters, universe).
+
+        Args:
+            folder: output folder.
+            force: replace an existing model in ``folder``.
+
+        Returns:
+            The folder.
+        """
+        r2v = self.region2vec
+        r2v._card_type = "scEmbed"
+        return r2v.save_pretrained(folder, force=force)
 
     def __repr__(self) -> str:
         state = "untrained" if self._r2v is None else "trained"
@@ -485,14 +518,17 @@ def embed(
 
     Returns:
         ``None`` (or a modified copy when ``copy=True``). Sets ``adata.obsm[key_added]`` (cells x
-        embedding_dim) and ``adata.uns["scembed"]`` (``embedding_dim``, ``pooling_method``,
-        ``vocab_size``, ``key_added``).
+        embedding_dim) and the parameters in ``adata.uns["scembed"]`` (for another
+        ``key_added``, ``uns[key_added without its "X_" prefix]``): ``embedding_dim``,
+        ``pooling_method``, ``vocab_size``, ``key_added``.
     """
     if not isinstance(model, ScEmbed):
         model = ScEmbed.from_pretrained(model)
     target = adata.copy() if copy else adata
     target.obsm[key_added] = model.encode(target)
-    target.uns["scembed"] = {
+    # parameters per key (scanpy's key_added convention): uns["scembed"] for the default key
+    uns_key = "scembed" if key_added == "X_scembed" else key_added.removeprefix("X_")
+    target.uns[uns_key] = {
         "embedding_dim": int(model.embedding_dim),
         "pooling_method": model.pooling_method,
         "vocab_size": int(model.tokenizer.vocab_size),

@@ -139,7 +139,7 @@ def _payloads_from_frame(df) -> tuple[np.ndarray, list[Payload]]:
     return ids, [{k: v for k, v in r.items() if v is not None} for r in rows]
 
 
-def _atomic_folder(folder: Path, force: bool, write) -> Path:
+def _atomic_folder(folder: Path, write, *, force: bool) -> Path:
     """Write a folder aside (``write(tmp)``) and swap it into place (``geniml._atomic``)."""
     from geniml._atomic import atomic_folder
 
@@ -352,7 +352,7 @@ class HNSWBackend(VectorBackend):
         """Payloads in insertion order."""
         return [dict(p) for p in self._payloads]
 
-    def _result(self, pos: int, score: float, with_payload: bool, with_vectors: bool):
+    def _result(self, pos: int, score: float, *, with_payload: bool, with_vectors: bool):
         out: dict[str, Any] = {
             "id": int(self._ids[pos]),
             "score": float(score),
@@ -391,7 +391,9 @@ class HNSWBackend(VectorBackend):
             GenimlValueError: the query has the wrong dimension, is zero or not finite.
         """
         q = self._check_query(query, limit, offset)
-        return self._search_rows(q[None, :], limit, with_payload, with_vectors, offset)[0]
+        return self._search_rows(
+            q[None, :], limit, offset, with_payload=with_payload, with_vectors=with_vectors
+        )[0]
 
     def batch_search(
         self,
@@ -408,10 +410,12 @@ class HNSWBackend(VectorBackend):
         if not isinstance(limit, (int, np.integer)) or limit < 1:
             raise GenimlValueError(f"limit must be a positive integer, got {limit!r}")
         q = _normalised(_as_matrix(queries, "queries", self.dim), "queries")
-        return self._search_rows(q, limit, with_payload, with_vectors, offset)
+        return self._search_rows(
+            q, limit, offset, with_payload=with_payload, with_vectors=with_vectors
+        )
 
     def _search_rows(
-        self, q: np.ndarray, limit: int, with_payload: bool, with_vectors: bool, offset: int
+        self, q: np.ndarray, limit: int, offset: int, *, with_payload: bool, with_vectors: bool
     ) -> list[list[dict[str, Any]]]:
         k = min(limit + offset, len(self))
         ef = max(self.ef_search, k)
@@ -459,7 +463,12 @@ class HNSWBackend(VectorBackend):
         vecs = self.vectors[pos] if ids is not None else self.vectors
         scores = vecs @ q
         order = np.lexsort((self._ids[pos], -scores))[:limit]
-        return [self._result(int(pos[o]), float(scores[o]), with_payload, False) for o in order]
+        return [
+            self._result(
+                int(pos[o]), float(scores[o]), with_payload=with_payload, with_vectors=False
+            )
+            for o in order
+        ]
 
     def _position(self, id_: int) -> int:
         try:
@@ -513,7 +522,7 @@ class HNSWBackend(VectorBackend):
             }
             (tmp / BACKEND_FILE).write_text(yaml.safe_dump(cfg, sort_keys=False))
 
-        return _atomic_folder(Path(folder), force, write)
+        return _atomic_folder(Path(folder), write, force=force)
 
     @classmethod
     def from_folder(cls, folder: str | os.PathLike) -> HNSWBackend:
@@ -752,7 +761,7 @@ class QdrantBackend(VectorBackend):
             }
             (tmp / BACKEND_FILE).write_text(yaml.safe_dump(cfg, sort_keys=False))
 
-        return _atomic_folder(Path(folder), force, write)
+        return _atomic_folder(Path(folder), write, force=force)
 
     @classmethod
     def from_folder(

@@ -288,7 +288,7 @@ def build_search_index(
             v2v.save(tmp / TEXT2BEDNN_DIR)
         (tmp / CONFIG_FILE).write_text(yaml.safe_dump(cfg, sort_keys=False))
 
-    return _atomic_folder(out, force, write)
+    return _atomic_folder(out, write, force=force)
 
 
 class SearchBackend:
@@ -429,7 +429,7 @@ class SearchBackend:
 
         if not isinstance(metadata, Mapping) or not metadata:
             raise GenimlValueError("metadata: expected a non-empty mapping of column -> value")
-        cond = pl.lit(True)
+        cond = pl.lit(True)  # noqa: FBT003 - a polars literal
         for key, want in metadata.items():
             if key not in self.payloads.columns:
                 raise GenimlValueError(

@@ -311,8 +311,7 @@ pub fn build_parallel<F>(cov: &Coverage, flexible: bool, per_chrom: F) -> Result
 where
     F: Fn(&ChromCoverage) -> Result<Vec<FlexRegion>> + Sync,
 {
-    let parts: Vec<Result<Vec<FlexRegion>>> =
-        crate::coverage::in_current_pool(|| cov.chroms.par_iter().map(&per_chrom).collect());
+    let parts: Vec<Result<Vec<FlexRegion>>> = cov.chroms.par_iter().map(&per_chrom).collect();
     let mut out = RegionSet {
         names: cov.chroms.iter().map(|c| c.name.clone()).collect(),
         ..RegionSet::default()

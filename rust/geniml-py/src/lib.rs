@@ -9,6 +9,7 @@ mod gil;
 mod hmm;
 mod io;
 mod regions;
+mod shift;
 mod threads;
 mod tokenize;
 mod universe;
@@ -34,17 +35,19 @@ mod _core {
         universe_likelihood,
     };
     #[pymodule_export]
-    use crate::io::{data_line_numbers, read_bed, read_chrom_sizes, read_many, write_bed};
+    use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
     #[pymodule_export]
     use crate::regions::{
         bedset_identifier, dedup_order, extra_column, extra_n_columns, identifier, is_sorted,
         merge, sort_order, summary, take_extra,
     };
     #[pymodule_export]
+    use crate::shift::bedshift_run;
+    #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
     #[pymodule_export]
     use crate::tokenize::{
-        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
+        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, read_universe, write_gtok,
     };
     #[pymodule_export]
     use crate::universe::{cc_universe, ccf_universe};

@@ -156,6 +156,9 @@ def test_coverage_kill_9_never_leaves_a_silent_mix(tmp_path, shared_data):
         assert tracks in (ref[0], ref[1]), "a kill left tracks of two runs that load silently"
         outcomes.add("consistent")
     assert "consistent" in outcomes
+    coverage_tracks(beds[1::2], sizes, out, force=True)  # cleans the killed writers' staging
+    _no_temporaries(out)
+    assert {k: v for k, v in _tree(out).items() if k.endswith(".bw")} == ref[1]
 
 
 # -- model folders ------------------------------------------------------------------------------

@@ -19,7 +19,9 @@ tok = Tokenizer.from_bed(sys.argv[2])
 print("ready", flush=True)
 try:
     for _ in range(20):  # long core calls returning numpy arrays
-        tok._inner.tokenize_paths(beds, 1e-9, "query", False, False, None)
+        tok._inner.tokenize_paths(
+            beds, fraction=1e-9, fraction_of="query", drop_unknown=False, unique=False
+        )
 except KeyboardInterrupt:
     print("KeyboardInterrupt", flush=True)
     sys.exit(0)
