@@ -664,9 +664,6 @@ pub fn write_bigwig(cov: &Coverage, kind: TrackKind, path: &Path, force: bool) -
         // bigtools' default first zoom level (160 bp) costs ~100 s per hg19 track; start at
         // 10 kb (UCSC browsers and pyBigWig fall back to full data below a zoom's size).
         out.options.manual_zoom_sizes = Some(ZOOM_SIZES.to_vec());
-        // Keep the per-chromosome sections in memory instead of temporary files: on small
-        // collections the temp-file round trips were most of the write time.
-        out.options.inmemory = true;
         let data = BedParserStreamingIterator::wrap_infallible_iter(values, false);
         out.write(data, runtime).map_err(std::io::Error::other)
     })
