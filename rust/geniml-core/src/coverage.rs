@@ -336,7 +336,8 @@ pub fn coverage_from_regions(
 }
 
 /// LSD radix sort of `u32` keys (three 11-bit passes); small slices use the std sort.
-fn radix_sort(v: &mut [u32]) {
+/// Public for the `coverage_timing` example's breakdown.
+pub fn radix_sort(v: &mut [u32]) {
     const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
     if v.len() < 4096 {
