@@ -49,7 +49,6 @@ KNOWN_GAPS = {
     "geniml.tokenization.tokenize_cells",
     "geniml.tokenization.tokenize_fragments",
     "geniml.tokenization.universe_tokenization",
-    "geniml.universe.assess_universe",
     "geniml.universe.compute_coverage",
     "geniml.universe.load_coverage",
     "geniml.universe.read_likelihood_model",

@@ -79,7 +79,7 @@ def _geniml() -> str:
 def test_cli_scembed_train_sg_matches_the_api(cells, tmp_path):
     adata, universe, tokens, _ = cells
     args = ["--tokens", str(tokens), "--epochs", "2", "--embed-dim", "8", "--seed", "3"]
-    args += ["--num-cpus", "1"]
+    args += ["--num-cpus", "1", "--solver", "word2vec"]
     for flag, name in (("--sg", "sg"), (None, "cbow")):
         r = subprocess.run(
             [_geniml(), "scembed", "train", "--save-dir", str(tmp_path / name), *args]
@@ -89,7 +89,7 @@ def test_cli_scembed_train_sg_matches_the_api(cells, tmp_path):
         )
         assert r.returncode == 0, r.stderr[-2000:]
     api = ScEmbed(embedding_dim=8, window_size=5)
-    api.train(tokens, epochs=2, seed=3, num_cpus=1, sg=True)
+    api.train(tokens, epochs=2, seed=3, num_cpus=1, sg=True, solver="word2vec")
     sg = ScEmbed.from_pretrained(tmp_path / "sg").embeddings
     cbow = ScEmbed.from_pretrained(tmp_path / "cbow").embeddings
     np.testing.assert_allclose(sg, api.embeddings, rtol=1e-5, atol=1e-6)

@@ -119,10 +119,9 @@ class BEDSpaceModel:
         if not words:
             raise ModelError("the model has no word (region) row")
         try:
-            names, (c, s, e) = _core.parse_region_names(words)
+            universe = RegionSet._from_core(_core.parse_region_names(words))
         except ValueError as err:
             raise ModelError(f"model words must be regions named chr_start_end: {err}") from None
-        universe = RegionSet._from_columns(names, c, s, e)
         labels = [symbols[i][len(LABEL_PREFIX) :] for i in label_rows]
         return cls(weights, universe, word_rows, labels, label_rows, **kw)
 

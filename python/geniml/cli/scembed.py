@@ -20,6 +20,13 @@ class PoolingOpt(str, enum.Enum):
     max = "max"
 
 
+class SolverOpt(str, enum.Enum):
+    """How token vectors are learned (``ScEmbed.train(solver=...)``)."""
+
+    spectral = "spectral"
+    word2vec = "word2vec"
+
+
 @app.command("train")
 def train(
     save_dir: Annotated[Path, typer.Option("--save-dir", help="Model folder to write.")],
@@ -35,7 +42,11 @@ def train(
     min_count: Annotated[int, typer.Option("--min-count")] = 1,
     learning_rate: Annotated[float, typer.Option("--learning-rate", "--init-lr")] = 0.025,
     seed: Annotated[int, typer.Option("--seed")] = 42,
-    sg: Annotated[bool, typer.Option("--sg", help="Skip-gram instead of CBOW.")] = False,
+    solver: Annotated[
+        SolverOpt,
+        typer.Option("--solver", help="spectral (default) or word2vec (--sg, --epochs apply)."),
+    ] = SolverOpt.spectral,
+    sg: Annotated[bool, typer.Option("--sg", help="Skip-gram instead of CBOW (word2vec).")] = False,
     min_lr: Annotated[float, typer.Option("--min-lr", help="Final learning rate.")] = 1e-4,
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Examples per torch step (GPU).")
@@ -72,6 +83,7 @@ def train(
         num_cpus=num_cpus,
         seed=seed,
         sg=sg,
+        solver=solver.value,
     )
     model.save(save_dir, force=force)
     typer.echo(f"model -> {save_dir}", err=True)

@@ -49,6 +49,26 @@ def spectral_token_vectors(
     linear in the tokens of the cells). Tokens that never co-occur, and ``exclude``, get zero rows (which
     :func:`pool_cells` skips). When ``dim`` is not below the number of cells or of usable
     tokens, the extra columns are zero.
+
+    Args:
+        offsets: cell ``i`` holds ``ids[offsets[i]:offsets[i+1]]`` (CSR, ``int64``).
+        ids: token ids of the cells (each id at most once per cell).
+        vocab_size: rows of the result.
+        dim: columns of the result.
+        exclude: token ids that get zero rows (e.g. special tokens).
+        n_iter: power iterations of the randomized SVD (large inputs only).
+        seed: seed of the randomized SVD.
+
+    Returns:
+        float32 array ``(vocab_size, dim)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> off = np.array([0, 2, 4, 6, 8])
+        >>> ids = np.array([0, 1, 0, 1, 2, 3, 2, 3])  # two groups of cells, two token pairs
+        >>> v = spectral_token_vectors(off, ids, vocab_size=5, dim=2)
+        >>> v.shape, bool(np.allclose(v[4], 0))
+        ((5, 2), True)
     """
     import scipy.sparse as sp
     from sklearn.utils.extmath import randomized_svd

@@ -167,6 +167,14 @@ def assess_universe(
     Given ``beds``, also ``coverage`` (fraction of all input regions the universe overlaps; a
     warning under 0.8), mean ``F_10`` and mean ``RBS``.
 
+    Args:
+        universe: the universe (BED path or RegionSet; 0-based half-open coordinates).
+        beds: the collection to assess it against (a folder, paths or RegionSets), or None
+            for the universe's own summary only.
+
+    Returns:
+        ``{"n_regions", "mean_size"}``, plus ``coverage``, ``F_10`` and ``RBS`` with ``beds``.
+
     Examples:
         >>> u = RegionSet([("chr1", 10, 20), ("chr1", 100, 150)])
         >>> s = assess_universe(u, [RegionSet([("chr1", 12, 18), ("chr1", 120, 130)])])

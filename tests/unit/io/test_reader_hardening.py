@@ -123,10 +123,13 @@ def test_track_and_browser_chromosomes_are_one_rule(bed):
     skipped = read_bed(bed(text), on_error="skip")
     for rs in (gz, sized, skipped):
         assert [tuple(r) for r in rs] == [tuple(r) for r in plain]
-    # the line numbering of messages follows the same rule: row 1 is file line 4
-    from geniml.io import _data_line_numbers
+    # the line numbering of messages follows the same rule: the duplicate of row 0 (file
+    # line 3) on file line 5 is reported with those two line numbers
+    from geniml.exceptions import UniverseError
+    from geniml.io import load_universe
 
-    assert _data_line_numbers(bed(text), [0, 1]) == [3, 4]
+    with pytest.raises(UniverseError, match="lines 3 and 5"):
+        load_universe(bed(text + "track\t10\t20\n"))
 
 
 @pytest.mark.parametrize("bad_tail", ["\t5\t1\n", "\tx\t9\n", " 1 2\n", "\t1\t2\n"])
