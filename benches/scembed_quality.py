@@ -1,40 +1,142 @@
-"""scEmbed quality on real labelled cells: Schep et al. 2017, 600 cells x 12 cell types (hg19).
+"""scEmbed quality on labelled cells, every method of issue 16 in one run.
 
-In one run: scEmbed cell embeddings and the standard LSI baseline (TF-IDF + truncated SVD, as
-in ArchR/Signac, first component dropped), each clustered with k-means (k = 12) and with
-Leiden, scored by ARI and NMI against the true labels; also the timing of one scEmbed training
-epoch vs upstream geniml (gensim Word2Vec on the same cells, in the peer venv). Writes a UMAP
-PNG coloured by cell type.
+Data sets:
+- ``schep``: Schep et al. 2017, 600 real cells x 5,036 peaks, 12 cell types (hg19); universe =
+  the peaks.
+- ``encode``: pseudo-cells sampled from the 10 labelled ENCODE TF-binding peak sets of
+  ``bedsets/encode_tfbs_hg19`` (label = the set: 4 CTCF sets of 4 cell types, EZH2 of 3, ...).
+  Universe = all sets' peaks merged. Each pseudo-cell holds 400 peaks drawn without replacement
+  from its set plus 200 drawn uniformly from the universe (background), 40 cells per set.
+
+Methods: geniml scEmbed with the user's defaults (``ScEmbed(embedding_dim=100)``,
+``train(tokens, epochs=100)``, ``encode``), geniml's word2vec solver (CBOW with the same
+defaults, and skip-gram with the demo's settings), upstream-style gensim CBOW (peer venv, 100
+epochs, mean pooling), gensim Doc2Vec PV-DBOW (64 dims, 50 epochs), LSI (sklearn TF-IDF +
+TruncatedSVD(31), first component dropped) and SnapATAC2 ``tl.spectral`` (default feature
+selection; peer venv). Each is run with 3 seeds (training seed, k-means and Leiden seeds); scores
+are k-means (k = number of labels) and Leiden ARI / NMI on L2-normalised embeddings, mean +- sd.
+Seconds are training + encoding wall time per seed. Transfer: train on a stratified half,
+encode the other half, k-NN label transfer (``annotate_celltypes``, k = 10) against LSI fitted on
+the same half and projected the same way. Writes UMAP PNGs coloured by type to ``bench_out/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
 
-from _common import DATA, OUT, run_peer, table
+from _common import DATA, OUT, peer_python, table
 
-PEER_EPOCH = """
-import pyarrow.parquet as pq
-from gensim.models import Word2Vec
-docs = [[str(t) for t in row] for row in pq.read_table(sys.argv[1])["tokens"].to_pylist()]
-dim, win, neg = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-m = Word2Vec(vector_size=dim, window=win, min_count=1, negative=neg, workers=2, seed=1)
-m.build_vocab(docs)
-secs = best_of(lambda: m.train(docs, total_examples=len(docs), epochs=1), 3)[0]
-print(json.dumps({"gensim_epoch": secs}))
+PEER = r"""
+import json, sys, time
+import numpy as np
+kind, npz, out, seed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+z = np.load(npz)
+offsets, ids = z["offsets"], z["ids"]
+docs = [[str(t) for t in ids[offsets[i]:offsets[i + 1]]] for i in range(len(offsets) - 1)]
+rng = np.random.default_rng(seed)
+t0 = time.perf_counter()
+if kind == "gensim_cbow":
+    from gensim.models import Word2Vec
+    docs = [list(rng.permutation(d)) for d in docs]
+    m = Word2Vec(docs, vector_size=100, window=5, min_count=1, negative=5, epochs=100,
+                 workers=2, seed=seed + 1, sg=0)
+    x = np.stack([np.mean([m.wv[t] for t in d], axis=0) for d in docs])
+elif kind == "doc2vec":
+    from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+    tagged = [TaggedDocument(d, [i]) for i, d in enumerate(docs)]
+    m = Doc2Vec(tagged, dm=0, vector_size=64, min_count=1, negative=5, epochs=50, workers=2,
+                seed=seed + 1)
+    x = np.stack([m.dv[i] for i in range(len(docs))])
+elif kind == "snapatac2":
+    import anndata as ad, scipy.sparse as sp, snapatac2 as snap
+    n, m_ = len(offsets) - 1, int(z["n_vars"])
+    rows = np.repeat(np.arange(n), np.diff(offsets))
+    X = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), (rows, ids)), shape=(n, m_))
+    a = ad.AnnData(X)
+    a.var_names = [str(v) for v in z["var_names"]]
+    snap.pp.select_features(a, verbose=False)
+    snap.tl.spectral(a, random_state=seed)
+    x = np.asarray(a.obsm["X_spectral"])
+np.save(out, x.astype(np.float32))
+print(json.dumps({"seconds": time.perf_counter() - t0}))
 """
 
 
-def scores(x: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
+# -- data sets ------------------------------------------------------------------------------
+def schep():
+    from geniml.io import read_scatac
+
+    a = read_scatac(DATA / "scatac" / "schep2017_600cells_hg19")
+    a.obs["label"] = a.obs["cell_type"].astype(str)
+    return a
+
+
+def encode_pseudocells(n_per_set: int = 40, n_own: int = 400, n_background: int = 200):
+    """Pseudo-cells from the labelled ENCODE peak sets (fixed seed: the data set is fixed)."""
+    import anndata as ad
+    import pandas as pd
+    import scipy.sparse as sp
+
+    from geniml.io import RegionSet, read_bed
+    from geniml.tokenization import Tokenizer
+
+    folder = DATA / "bedsets" / "encode_tfbs_hg19"
+    meta = pd.read_csv(folder / "metadata.tsv", sep="\t")
+    sets = [read_bed(folder / f) for f in meta["file"]]
+    chrom = np.concatenate([s.chrom_array() for s in sets])
+    starts = np.concatenate([s.starts for s in sets])
+    ends = np.concatenate([s.ends for s in sets])
+    universe = RegionSet((chrom, starts, ends)).sort().merge()
+    tok = Tokenizer(universe)
+    rng = np.random.default_rng(2017)
+    rows, cols, labels = [], [], []
+    for s, (_, r) in zip(sets, meta.iterrows(), strict=True):
+        own = np.unique(tok.tokenize(s).ids)
+        own = own[own < tok.n_regions]
+        name = f"{r['cellType']} {r['antibody']}"
+        for _ in range(n_per_set):
+            c = len(labels)
+            pick = rng.choice(own, size=min(n_own, len(own)), replace=False)
+            bg = rng.choice(tok.n_regions, size=n_background, replace=False)
+            t = np.unique(np.concatenate([pick, bg]))
+            rows.append(np.full(len(t), c))
+            cols.append(t)
+            labels.append(name)
+    x = sp.csr_matrix(
+        (
+            np.ones(sum(len(c) for c in cols), dtype=np.float32),
+            (np.concatenate(rows), np.concatenate(cols)),
+        ),
+        shape=(len(labels), tok.n_regions),
+    )
+    a = ad.AnnData(x)
+    a.obs_names = [f"cell{i}" for i in range(len(labels))]
+    a.obs["label"] = labels
+    a.var["chr"] = np.asarray(universe.chrom_array(), dtype=str)
+    a.var["start"] = universe.starts
+    a.var["end"] = universe.ends
+    a.var_names = [
+        f"{c}:{s}-{e}" for c, s, e in zip(a.var["chr"], a.var["start"], a.var["end"], strict=True)
+    ]
+    return a
+
+
+# -- scoring --------------------------------------------------------------------------------
+def scores(x: np.ndarray, labels: np.ndarray, seed: int) -> dict:
     import anndata as ad
     import scanpy as sc
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    km = KMeans(12, n_init=10, random_state=seed).fit_predict(x)
+    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    k = len(set(labels))
+    km = KMeans(k, n_init=10, random_state=seed).fit_predict(x)
     a = ad.AnnData(np.zeros((len(x), 1), dtype=np.float32))
     a.obsm["rep"] = x
     sc.pp.neighbors(a, use_rep="rep", n_neighbors=15, random_state=seed)
@@ -43,108 +145,205 @@ def scores(x: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
     )
     le = a.obs["leiden"].to_numpy()
     return {
-        "ari_kmeans": adjusted_rand_score(labels, km),
-        "nmi_kmeans": normalized_mutual_info_score(labels, km),
-        "ari_leiden": adjusted_rand_score(labels, le),
-        "nmi_leiden": normalized_mutual_info_score(labels, le),
-        "n_leiden": len(set(le)),
+        "ari": adjusted_rand_score(labels, km),
+        "nmi": normalized_mutual_info_score(labels, km),
+        "leiden": adjusted_rand_score(labels, le),
     }
+
+
+# -- methods --------------------------------------------------------------------------------
+def lsi_fit(x, seed: int, dim: int = 31):
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    tf = TfidfTransformer().fit(x)
+    svd = TruncatedSVD(dim, random_state=seed).fit(tf.transform(x))
+    return lambda y: svd.transform(tf.transform(y))[:, 1:]
+
+
+def geniml_method(**train):
+    def run(ctx, seed):
+        from geniml.scembed import ScEmbed
+
+        model = ScEmbed(embedding_dim=train.get("_dim", 100), window_size=train.get("_window", 5))
+        kw = {k: v for k, v in train.items() if not k.startswith("_")}
+        t0 = time.perf_counter()
+        model.train(ctx["tokens"], seed=seed, **kw)
+        x = model.encode(ctx["adata"])
+        return x, time.perf_counter() - t0
+
+    return run
+
+
+def lsi_method(ctx, seed):
+    t0 = time.perf_counter()
+    x = lsi_fit(ctx["adata"].X, seed)(ctx["adata"].X)
+    return x, time.perf_counter() - t0
+
+
+def peer_method(kind):
+    def run(ctx, seed):
+        out = OUT / f"peer_{kind}_{ctx['name']}_{seed}.npy"
+        p = subprocess.run(
+            [ctx["peer"], "-c", PEER, kind, str(ctx["npz"]), str(out), str(seed)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if p.returncode != 0:
+            print(p.stderr[-3000:], file=sys.stderr)
+            return None, float("nan")
+        import json
+
+        secs = json.loads(p.stdout.strip().splitlines()[-1])["seconds"]
+        return np.load(out), secs
+
+    return run
+
+
+METHODS = {
+    "geniml scEmbed, defaults (spectral solver)": geniml_method(epochs=100),
+    "geniml scEmbed, word2vec CBOW (the old default)": geniml_method(epochs=100, solver="word2vec"),
+    "geniml scEmbed, word2vec skip-gram (64 dims, window 10, 30 epochs)": geniml_method(
+        epochs=30, solver="word2vec", sg=True, _dim=64, _window=10
+    ),
+    "upstream-style gensim CBOW (100 dims, 100 epochs, mean pooling)": peer_method("gensim_cbow"),
+    "gensim Doc2Vec PV-DBOW (64 dims, 50 epochs)": peer_method("doc2vec"),
+    "LSI (TF-IDF + TruncatedSVD(31), 1st dropped)": lsi_method,
+    "SnapATAC2 2.9 tl.spectral": peer_method("snapatac2"),
+}
+
+
+def context(name, adata, peer):
+    from geniml.io import RegionSet
+    from geniml.tokenization import tokenize_anndata, tokenize_cells
+
+    universe = OUT / f"{name}_universe.bed"
+    RegionSet((adata.var["chr"].values, adata.var["start"].values, adata.var["end"].values)).to_bed(
+        universe, force=True
+    )
+    tokens = OUT / f"{name}_tokens.parquet"
+    tokenize_cells(adata, universe, tokens, force=True)
+    from geniml.tokenization import Tokenizer
+
+    cells = tokenize_anndata(adata, Tokenizer.from_bed(universe))
+    npz = OUT / f"{name}_cells.npz"
+    np.savez(
+        npz,
+        offsets=np.asarray(cells.offsets, dtype=np.int64),
+        ids=np.asarray(cells.ids, dtype=np.int64),
+        n_vars=adata.n_vars,
+        var_names=np.asarray(
+            [
+                f"{c}:{s}-{e}"
+                for c, s, e in zip(
+                    adata.var["chr"], adata.var["start"], adata.var["end"], strict=True
+                )
+            ]
+        ),
+    )
+    return {
+        "name": name,
+        "adata": adata,
+        "tokens": tokens,
+        "universe": universe,
+        "npz": npz,
+        "peer": peer,
+    }
+
+
+def transfer(ctx, seed):
+    """Train on a stratified half, encode the other half, kNN label transfer accuracy."""
+    from sklearn.model_selection import train_test_split
+
+    from geniml.scembed import ScEmbed, annotate_celltypes
+    from geniml.tokenization import tokenize_cells
+
+    a = ctx["adata"]
+    idx = np.arange(a.n_obs)
+    tr, te = train_test_split(idx, test_size=0.5, stratify=a.obs["label"], random_state=seed)
+    ref, qry = a[tr].copy(), a[te].copy()
+    tokens = OUT / f"{ctx['name']}_half_tokens.parquet"
+    tokenize_cells(ref, ctx["universe"], tokens, force=True)
+    model = ScEmbed(embedding_dim=100)
+    model.train(tokens, epochs=100, seed=seed)
+    ref.obsm["scembed_X"] = model.encode(ref)
+    qry.obsm["scembed_X"] = model.encode(qry)
+    out = {}
+    pred = annotate_celltypes(qry, ref, embedding_key="scembed_X", label_key="label", k=10)
+    out["scembed"] = float((pred["pred_celltype"].values == qry.obs["label"].values).mean())
+    proj = lsi_fit(ref.X, seed)
+    ref.obsm["lsi"], qry.obsm["lsi"] = proj(ref.X), proj(qry.X)
+    pred = annotate_celltypes(qry, ref, embedding_key="lsi", label_key="label", k=10)
+    out["lsi"] = float((pred["pred_celltype"].values == qry.obs["label"].values).mean())
+    return out
+
+
+def fmt(v):
+    v = np.asarray([x for x in v if np.isfinite(x)])
+    return "-" if not len(v) else f"{v.mean():.3f} ± {v.std(ddof=1) if len(v) > 1 else 0:.3f}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--peer-python")
-    ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--dim", type=int, default=64)
-    ap.add_argument("--window", type=int, default=10)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--data", nargs="*", default=["schep", "encode"])
+    ap.add_argument("--methods", nargs="*", help="substrings of method names to run")
     args = ap.parse_args()
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    from geniml.io import RegionSet, read_scatac
-    from geniml.scembed import ScEmbed
-    from geniml.tokenization import tokenize_cells
-
     OUT.mkdir(exist_ok=True)
-    adata = read_scatac(DATA / "scatac" / "schep2017_600cells_hg19")
-    labels = adata.obs["cell_type"].to_numpy()
-    universe = OUT / "schep_universe.bed"
-    if not universe.exists():
-        RegionSet(
-            (adata.var["chr"].values, adata.var["start"].values, adata.var["end"].values)
-        ).to_bed(universe)
-    tokens = OUT / "schep_tokens.parquet"
-    tokenize_cells(adata, universe, tokens, force=True)
-
-    lsi = TruncatedSVD(31, random_state=0).fit_transform(TfidfTransformer().fit_transform(adata.X))
-    lsi = lsi[:, 1:]
-    res = {"LSI (TF-IDF + SVD, 30 dims)": scores(lsi, labels)}
-
-    t_train = {}
-    for sg in (False, True):
-        model = ScEmbed(embedding_dim=args.dim, window_size=args.window, negative_samples=5)
-        t0 = time.perf_counter()
-        model.train(tokens, epochs=args.epochs, seed=1, sg=sg)
-        t_train[sg] = time.perf_counter() - t0
-        x = model.encode(adata)  # the skip-gram embedding (the better one) is plotted
-        name = "skip-gram" if sg else "CBOW"
-        key = f"scEmbed {name} ({args.dim} dims, window {args.window}, {args.epochs} epochs)"
-        res[key] = scores(x, labels)
-    rows = [
-        (
-            k,
-            f"{v['ari_kmeans']:.3f}",
-            f"{v['nmi_kmeans']:.3f}",
-            f"{v['ari_leiden']:.3f}",
-            f"{v['nmi_leiden']:.3f}",
-            v["n_leiden"],
+    peer = peer_python(args.peer_python)
+    load = os.getloadavg()
+    print(f"load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
+    builders = {"schep": schep, "encode": encode_pseudocells}
+    for name in args.data:
+        adata = builders[name]()
+        labels = adata.obs["label"].to_numpy()
+        ctx = context(name, adata, peer)
+        print(
+            f"\n## {name}: {adata.n_obs} cells x {adata.n_vars} peaks, {len(set(labels))} labels",
+            flush=True,
         )
-        for k, v in res.items()
-    ]
-    print(
-        table(
-            rows,
-            (
-                "embedding",
-                "ARI k-means",
-                "NMI k-means",
-                "ARI Leiden",
-                "NMI Leiden",
-                "Leiden clusters",
-            ),
-        )
-    )
-    print(
-        f"\nscEmbed training, CBOW: {t_train[False]:.2f} s for {args.epochs} epochs "
-        f"({t_train[False] / args.epochs * 1000:.0f} ms per epoch); skip-gram "
-        f"{t_train[True]:.2f} s"
-    )
-    if args.peer_python:
-        peer = run_peer(args.peer_python, PEER_EPOCH, tokens, str(args.dim), str(args.window), "5")
-        if peer:
-            print(
-                f"upstream (gensim Word2Vec, same cells and settings): "
-                f"{peer['gensim_epoch'] * 1000:.0f} ms per epoch -> "
-                f"{peer['gensim_epoch'] / (t_train[False] / args.epochs):.1f}x (CBOW)"
+        rows = []
+        for mname, fn in METHODS.items():
+            if args.methods and not any(s in mname for s in args.methods):
+                continue
+            res = {"ari": [], "nmi": [], "leiden": [], "secs": []}
+            first = None
+            for seed in range(args.seeds):
+                x, secs = fn(ctx, seed)
+                if x is None:
+                    continue
+                first = x if first is None else first
+                for k, v in scores(x, labels, seed).items():
+                    res[k].append(v)
+                res["secs"].append(secs)
+            rows.append(
+                (mname, fmt(res["ari"]), fmt(res["nmi"]), fmt(res["leiden"]), fmt(res["secs"]))
             )
-    from geniml.evaluation import plot_embeddings
+            print("| " + " | ".join(rows[-1]) + " |", flush=True)
+            if first is not None and "defaults (spectral" in mname:
+                from geniml.evaluation import plot_embeddings
 
-    png = plot_embeddings(
-        x,
-        labels,
-        method="umap" if _has_umap() else "pca",
-        path=OUT / "scembed_schep_umap.png",
-        force=True,
-    )
-    print(f"plot -> {png}")
-
-
-def _has_umap() -> bool:
-    try:
-        import umap  # noqa: F401
-    except ImportError:
-        return False
-    return True
+                png = plot_embeddings(
+                    first,
+                    labels,
+                    method="umap",
+                    path=OUT / f"scembed_{name}_umap.png",
+                    force=True,
+                    title=f"scEmbed defaults, {name}",
+                )
+                print(f"plot -> {png}", flush=True)
+        print()
+        print(table(rows, ("method", "ARI k-means", "NMI k-means", "ARI Leiden", "seconds")))
+        tr = [transfer(ctx, s) for s in range(args.seeds)]
+        print(
+            f"\ntransfer ({name}, half -> half, kNN k=10 accuracy): "
+            f"scEmbed {fmt([t['scembed'] for t in tr])}, LSI {fmt([t['lsi'] for t in tr])}",
+            flush=True,
+        )
+    load = os.getloadavg()
+    print(f"\nload average at end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
 
 
 if __name__ == "__main__":

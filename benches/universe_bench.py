@@ -48,7 +48,7 @@ def timed(
         return float(wall), float(rss) / 1024
 
 
-def collect(work: Path, quick: bool) -> tuple[Path, Path, int, int]:
+def collect(work: Path, *, quick: bool) -> tuple[Path, Path, int, int]:
     """Write the collection (one file per source, uncompressed, filtered) and chrom sizes."""
     if not CHROMHMM.is_dir() and os.geteuid() == 0:
         subprocess.run(
@@ -145,7 +145,7 @@ def main() -> None:
     methods = args.methods.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        beds, sizes, n_regions, n_files = collect(work, args.quick)
+        beds, sizes, n_regions, n_files = collect(work, quick=args.quick)
         print(f"collection: {n_files} files, {n_regions:,} regions; genome {sizes}", flush=True)
         rows = []
         ours_cov = timed(

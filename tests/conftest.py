@@ -39,11 +39,15 @@ def _peer_python() -> Path | None:
 def peer():
     """Run a Python snippet in the peer venv (upstream geniml, gtars, gensim...).
 
-    Returns a function ``run(code, *args) -> stdout``. Skipped when no peer venv exists.
+    Returns a function ``run(code, *args) -> stdout``. Skipped when no peer venv exists, except
+    under ``CI=true``: there a missing peer fails the parity test instead of hiding it.
     """
     py = _peer_python()
     if py is None:
-        pytest.skip("no peer venv (run ../shared/tools/peer-venv.sh .peer-venv)")
+        msg = "no peer venv (run ../shared/tools/peer-venv.sh .peer-venv)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {msg}")
+        pytest.skip(msg)
 
     def run(code: str, *args: str, timeout: int = 600) -> str:
         out = subprocess.run(
@@ -75,3 +79,23 @@ def bed(tmp_path):
         return p
 
     return make
+
+
+def _is_parity(item: pytest.Item) -> bool:
+    return item.get_closest_marker("parity") is not None or "parity" in Path(item.path).parts
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ``CI=true`` a parity test whose peer is missing fails instead of skipping."""
+    outcome = yield
+    rep = outcome.get_result()
+    if (
+        os.environ.get("CI") == "true"
+        and rep.skipped
+        and not hasattr(rep, "wasxfail")
+        and _is_parity(item)
+    ):
+        reason = rep.longrepr[-1] if isinstance(rep.longrepr, tuple) else rep.longrepr
+        rep.outcome = "failed"
+        rep.longrepr = f"parity test skipped under CI=true (a peer is missing): {reason}"

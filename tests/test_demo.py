@@ -1,8 +1,24 @@
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from geniml.demo import main
 
 
+def _geniml() -> str:
+    exe = shutil.which("geniml", path=str(Path(sys.executable).parent))
+    assert exe is not None, "the geniml entry point is not installed next to this python"
+    return exe
+
+
+# The whole demo is most of a suite run; CI runs it once as `make demo` (.ci/run), and
+# `pytest -m slow` runs this check of its outputs.
+@pytest.mark.slow
 def test_main_job_runs_on_real_data(shared_data, tmp_path, capsys):
     assert main(["--data", str(shared_data), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -15,8 +31,54 @@ def test_main_job_runs_on_real_data(shared_data, tmp_path, capsys):
         "all_core.bw",
         "all_end.bw",
         "all_start.bw",
+        "all_tracks.manifest",
     ]
     assert (tmp_path / "region2vec_model" / "checkpoint.pt").exists()
     for png in ("region2vec_encode_pca.png", "scembed_cells_pca.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
     assert "ARI" in out and "silhouette" in out
+
+
+def test_geniml_demo_runs_on_the_bundled_data(tmp_path):
+    """`geniml demo` with no --data: the installed entry point, from an unrelated folder."""
+    out_dir = tmp_path / "out"
+    r = subprocess.run(
+        [_geniml(), "--quiet", "demo", "--out", str(out_dir)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "bundled geniml.datasets" in r.stdout and "diffbind_er_chr18_hg19" in r.stdout
+    table = (out_dir / "collections.tsv").read_text().splitlines()
+    assert len(table) == 1 + 11 + 13
+    assert (out_dir / "region2vec_model" / "checkpoint.pt").exists()
+    for png in ("region2vec_encode_pca.png", "scembed_cells_pca.png", "scembed_cells_umap.png"):
+        assert (out_dir / png).read_bytes()[:4] == b"\x89PNG"
+    assert "ARI" in r.stdout and "silhouette by Tissue" in r.stdout
+
+    # a second run does not clobber the first one's outputs without --force
+    again = subprocess.run(
+        [_geniml(), "demo", "--out", str(out_dir)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert again.returncode == 1
+    assert again.stderr.strip().startswith("error: ") and "--force" in again.stderr
+
+
+def test_module_entry_point_reports_a_bad_data_folder(tmp_path):
+    (tmp_path / "bedsets").mkdir()
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geniml.demo",
+            "--data",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1
+    assert "missing collections" in r.stderr and "encode_tfbs_hg19" in r.stderr

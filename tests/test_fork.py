@@ -15,7 +15,7 @@ from geniml.tokenization import Tokenizer
 def _child(path: str, universe: str, q) -> None:
     rs = read_bed(path)
     tok = Tokenizer.from_bed(universe)
-    q.put((len(rs), int(tok.tokenize(rs).ids.sum())))
+    q.put((os.getpid(), len(rs), int(tok.tokenize(rs).ids.sum())))
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
@@ -33,5 +33,6 @@ def test_core_works_in_forked_child(shared_data):
         p.kill()
         pytest.fail("the forked child hung (thread pool inherited from the parent?)")
     assert p.exitcode == 0
-    assert q.get(timeout=5) == (len(parent), want)
-    assert os.getpid() != p.pid
+    child_pid, n, ids_sum = q.get(timeout=5)
+    assert child_pid == p.pid != os.getpid()  # the work ran in the forked child
+    assert (n, ids_sum) == (len(parent), want)

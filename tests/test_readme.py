@@ -1,10 +1,14 @@
-"""The README's Python quickstart blocks run as written (they read ../shared/data)."""
+"""The README's Python quickstart blocks run as written, in order, in a fresh folder.
+
+The fresh folder sits next to a ``shared/data`` link to the real data, so the blocks' relative
+``../shared/data/...`` paths resolve as they do from a clone.
+"""
 
 from __future__ import annotations
 
 import re
 
-import pytest
+import numpy as np
 
 from tests.conftest import ROOT
 
@@ -19,10 +23,48 @@ def test_quickstart_has_blocks():
     assert len(_quickstart_blocks()) >= 3
 
 
-@pytest.mark.parametrize("k", range(3))
-def test_quickstart_block_runs(k, shared_data, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    block = _quickstart_blocks()[k]
+def test_quickstart_blocks_run_in_order_in_a_fresh_folder(shared_data, tmp_path, monkeypatch):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "data").symlink_to(shared_data, target_is_directory=True)
+    work = tmp_path / "fresh"
+    work.mkdir()
+    monkeypatch.chdir(work)
     namespace: dict = {}
-    exec(compile(block, f"README quickstart block {k}", "exec"), namespace)
-    assert namespace  # the block defined its names (an exception above fails the test)
+    for k, block in enumerate(_quickstart_blocks()):
+        exec(compile(block, f"README quickstart block {k}", "exec"), namespace)
+        if k < len(_CHECKS):
+            _CHECKS[k](namespace, shared_data)
+    assert {"rs", "tok", "ids", "m", "vecs"} <= namespace.keys()
+    assert not any(work.iterdir())  # the quickstart writes nothing into the user's folder
+
+
+def _check_io(ns: dict, data) -> None:
+    from geniml.io import bed_files_in, read_bed
+
+    rs, merged = ns["rs"], ns["merged"]
+    assert len(rs) == len(read_bed(data / "bedsets/geniml_hg38_sample/Example1.bed"))
+    assert merged.is_sorted() and 0 < len(merged) <= len(rs)
+    assert len(ns["bs"]) == len(bed_files_in(data / "bedsets/encode_tfbs_hg19"))
+
+
+def _check_tokenize(ns: dict, data) -> None:
+    from geniml.io import read_bed
+
+    ids, tok = ns["ids"], ns["tok"]
+    assert ids.dtype == np.int64
+    n = len(read_bed(data / "bedsets/geniml_hg38_sample/DRX127657.05.bed"))
+    assert len(ids) >= n  # every region yields >= 1 id (<unk> when nothing overlaps)
+    assert ((0 <= ids) & (ids < tok.vocab_size)).all()
+    assert ns["report"].n_regions == len(read_bed(data / "bedsets/geniml_hg38_sample/Example3.bed"))
+
+
+def _check_region2vec(ns: dict, data) -> None:
+    from geniml.io import read_bed
+
+    m = ns["m"]
+    n = len(read_bed(data / "bedsets/geniml_hg38_sample/Example1.bed"))
+    assert ns["vecs"].shape == (n, m.embedding_dim)
+    assert ns["sets"].shape == (1, m.embedding_dim)
+
+
+_CHECKS = [_check_io, _check_tokenize, _check_region2vec]

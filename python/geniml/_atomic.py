@@ -29,9 +29,47 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_file", "atomic_folder", "refuse_existing", "swap_into_place", "tmp_sibling"]
+__all__ = [
+    "atomic_file",
+    "atomic_folder",
+    "refuse_existing",
+    "remove_stale",
+    "swap_into_place",
+    "tmp_sibling",
+]
 
 _COUNTER = itertools.count()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(path: str | os.PathLike) -> None:
+    """Remove the temporaries of ``path`` that a killed writer left (their process is gone).
+
+    Temporaries are named ``.{name}.{tag}-{pid}-{n}``; those of live processes are kept.
+    """
+    path = Path(path)
+    parent = path.parent
+    if not parent.is_dir():
+        return
+    prefix = f".{path.name}."
+    for entry in parent.iterdir():
+        rest = entry.name[len(prefix) :] if entry.name.startswith(prefix) else ""
+        tag, _, tail = rest.partition("-")
+        pid = tail.split("-", 1)[0]
+        if tag in ("tmp", "old") and pid.isdigit() and not _pid_alive(int(pid)):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
 
 
 def tmp_sibling(path: str | os.PathLike, tag: str = "tmp") -> Path:
@@ -41,7 +79,7 @@ def tmp_sibling(path: str | os.PathLike, tag: str = "tmp") -> Path:
     return path.with_name(f".{path.name}.{tag}-{os.getpid()}-{next(_COUNTER)}{path.suffix}")
 
 
-def refuse_existing(path: str | os.PathLike, force: bool) -> None:
+def refuse_existing(path: str | os.PathLike, *, force: bool) -> None:
     """Raise ``FileExistsError`` naming ``path`` when it exists and ``force`` is false."""
     if not force and os.path.lexists(path):
         raise FileExistsError(f"{path}: output exists; pass force=True (--force) to replace it")
@@ -59,8 +97,9 @@ def atomic_file(path: str | os.PathLike, *, force: bool = False) -> Iterator[Pat
         FileExistsError: ``path`` exists and ``force`` is false (checked before anything runs).
     """
     path = Path(path)
-    refuse_existing(path, force)
+    refuse_existing(path, force=force)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(path)
     tmp = tmp_sibling(path)
     try:
         yield tmp
@@ -162,6 +201,7 @@ def atomic_folder(
             shown = ", ".join(sorted(Path(c).name for c in clash)[:5])
             raise FileExistsError(f"{path}: {shown} exist; pass force=True (--force) to replace")
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(path)
     tmp = tmp_sibling(path)
     tmp.mkdir()
     old = None

@@ -1,8 +1,13 @@
-"""The main job on real data: ``python -m geniml.demo --data ../shared/data --out demo_out``.
+"""The main job end to end: ``geniml demo`` or ``python -m geniml.demo [--data DIR] [--out DIR]``.
 
-Each capability joins the job as it lands: BED collection -> summary (and, in later steps,
-universe -> tokens -> Region2Vec -> evaluation; scATAC cells -> scEmbed -> clusters). It prints a
-short summary and writes its outputs (tables, PNG plots) under ``--out``.
+BED collections -> summary -> coverage tracks and a CC universe (assessed) -> tokens ->
+Region2Vec region-set embeddings (scored against the sets' labels) ; scATAC-seq cells ->
+scEmbed -> clusters (scored against the cell types, next to an LSI baseline). It prints a short
+summary and writes tables, a model and PNG plots under ``--out``.
+
+Without ``--data`` it runs on the data shipped in the package (:mod:`geniml.datasets`: the
+DiffBind ER chr18 and hg38 sample collections, the 600 Schep cells); with ``--data
+../shared/data`` on the larger collections there (adds the ENCODE TF-binding sets).
 """
 
 from __future__ import annotations
@@ -10,24 +15,82 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-COLLECTIONS = ["encode_tfbs_hg19", "diffbind_er_chr18_hg19", "geniml_hg38_sample"]
+__all__ = ["DemoData", "main", "run"]
 
 
 def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
-def step_collections(data: Path, out: Path) -> dict:
-    """Read, validate and summarise the bundled BED collections."""
+@dataclass
+class DemoData:
+    """Where the demo's inputs are.
+
+    Attributes:
+        collections: collection name -> folder of BED files.
+        hg19: the hg19 collections, which build the universe and train Region2Vec.
+        chrom_sizes: hg19 chromosome sizes.
+        labels: collection -> (metadata table, file column, label column) for the embedding score.
+        cells: a folder for ``read_scatac`` or ``None`` for the bundled Schep AnnData.
+    """
+
+    collections: dict[str, Path]
+    hg19: list[str]
+    chrom_sizes: Path
+    labels: dict[str, tuple[Path, str, str]] = field(default_factory=dict)
+    cells: Path | None = None
+
+    @classmethod
+    def bundled(cls) -> DemoData:
+        """The data sets shipped in the package."""
+        from geniml import datasets
+
+        er = datasets.diffbind_er_chr18()
+        return cls(
+            collections={
+                "diffbind_er_chr18_hg19": er,
+                "geniml_hg38_sample": datasets.hg38_sample(),
+            },
+            hg19=["diffbind_er_chr18_hg19"],
+            chrom_sizes=datasets.hg19_chrom_sizes(),
+            labels={"diffbind_er_chr18_hg19": (er.parent / "metadata.tsv", "file", "Tissue")},
+        )
+
+    @classmethod
+    def from_folder(cls, data: Path) -> DemoData:
+        """The layout of ``../shared/data`` (bedsets/, chromsizes/, scatac/)."""
+        bedsets = data / "bedsets"
+        names = ["encode_tfbs_hg19", "diffbind_er_chr18_hg19", "geniml_hg38_sample"]
+        missing = [n for n in names if not (bedsets / n).is_dir()]
+        if missing:
+            raise FileNotFoundError(f"{data}: missing collections {missing} under bedsets/")
+        return cls(
+            collections={n: bedsets / n for n in names},
+            hg19=["encode_tfbs_hg19", "diffbind_er_chr18_hg19"],
+            chrom_sizes=data / "chromsizes" / "hg19.chrom.sizes",
+            labels={
+                "encode_tfbs_hg19": (
+                    bedsets / "encode_tfbs_hg19" / "metadata.tsv",
+                    "file",
+                    "antibody",
+                )
+            },
+            cells=data / "scatac" / "schep2017_600cells_hg19",
+        )
+
+
+def step_collections(data: DemoData, out: Path) -> dict:
+    """Read, validate and summarise the BED collections."""
     from geniml.io import BedSet
 
     rows = []
     result = {}
-    for name in COLLECTIONS:
+    for name, folder in data.collections.items():
         t0 = time.perf_counter()
-        bs = BedSet(data / "bedsets" / name)
+        bs = BedSet(folder)
         dt = time.perf_counter() - t0
         n = sum(len(r) for r in bs)
         result[name] = bs
@@ -48,20 +111,19 @@ def step_collections(data: Path, out: Path) -> dict:
     return result
 
 
-def step_universe(collections: dict, data: Path, out: Path):
+def step_universe(collections: dict, data: DemoData, out: Path):
     """Coverage tracks of all hg19 files, a CC universe, and its assessment."""
     from geniml.universe import assess_universe, build_universe, coverage_tracks
 
     paths = [p for bs in collections.values() for p in bs.paths]
-    sizes = data / "chromsizes" / "hg19.chrom.sizes"
     t0 = time.perf_counter()
-    coverage_tracks(paths, sizes, out / "coverage", force=True)
+    coverage_tracks(paths, data.chrom_sizes, out / "coverage", force=True)
     t_cov = time.perf_counter() - t0
     t0 = time.perf_counter()
     universe = build_universe(
         paths,
         "cc",
-        chrom_sizes=sizes,
+        chrom_sizes=data.chrom_sizes,
         cutoff=1,
         merge_distance=100,
         min_size=50,
@@ -108,33 +170,34 @@ def step_tokens(collections: dict, out: Path, universe) -> dict:
     return docs
 
 
-def step_region2vec(docs: dict, universe, data: Path, out: Path) -> None:
-    """Train Region2Vec on the tokenized collections; evaluate region-set embeddings."""
+def _labels(table: Path, file_col: str, label_col: str, files: list[str]) -> list[str]:
     import polars as pl
 
+    meta = pl.read_csv(table, separator="\t")
+    by_file = dict(zip(meta[file_col].to_list(), meta[label_col].to_list(), strict=True))
+    return [str(by_file[f.removesuffix(".gz")]) for f in files]
+
+
+def step_region2vec(docs: dict, collections: dict, universe, data: DemoData, out: Path) -> dict:
+    """Train Region2Vec on the tokenized collections; evaluate region-set embeddings."""
     from geniml.evaluation import evaluate_embeddings, plot_embeddings
     from geniml.region2vec import Region2VecExModel
     from geniml.tokenization import Tokenizer
 
-    offsets, ids, names = [0], [], []
-    for cells in docs.values():
-        for i, name in enumerate(cells.cells):
-            ids.append(cells.ids_for(i))
-            offsets.append(offsets[-1] + len(ids[-1]))
-            names.append(name)
+    ids = [cells.ids_for(i) for cells in docs.values() for i in range(len(cells.cells))]
+    n_tokens = sum(len(x) for x in ids)
     model = Region2VecExModel(tokenizer=Tokenizer(universe), embedding_dim=32, device="cpu")
     t0 = time.perf_counter()
     model.train(list(ids), epochs=20, min_count=1, window_size=10, seed=1)
-
     dt = time.perf_counter() - t0
     model.export(out / "region2vec_model", force=True)
 
-    meta = pl.read_csv(data / "bedsets" / "encode_tfbs_hg19" / "metadata.tsv", separator="\t")
-    antibody = dict(zip(meta["file"].to_list(), meta["antibody"].to_list(), strict=True))
-    files = docs["encode_tfbs_hg19"].cells
-    x = model.encode([data / "bedsets" / "encode_tfbs_hg19" / name for name in files])
-    labels = ["CTCF" if antibody[name] == "CTCF" else "other" for name in files]
-
+    name, (table, file_col, label_col) = next(iter(data.labels.items()))
+    paths = collections[name].paths
+    x = model.encode(list(paths))
+    labels = _labels(table, file_col, label_col, [p.name for p in paths])
+    if label_col == "antibody":  # ENCODE: CTCF against the other factors
+        labels = ["CTCF" if lab == "CTCF" else "other" for lab in labels]
     scores = evaluate_embeddings(x, labels, metrics=("silhouette",))
     png = plot_embeddings(
         x,
@@ -142,22 +205,29 @@ def step_region2vec(docs: dict, universe, data: Path, out: Path) -> None:
         method="pca",
         path=out / "region2vec_encode_pca.png",
         force=True,
-        title="ENCODE TF sets (Region2Vec)",
+        title=f"{name} (Region2Vec)",
     )
     _say(
-        f"  trained on {len(names)} region sets, {int(offsets[-1]):,} tokens in {dt:.1f} s; "
-        f"silhouette (CTCF vs other) {scores['silhouette']:.3f}; plot -> {png}"
+        f"  trained on {len(ids)} region sets, {n_tokens:,} tokens in {dt:.1f} s; "
+        f"{name} silhouette by {label_col} {scores['silhouette']:.3f}; plot -> {png}"
     )
+    return {"silhouette": scores["silhouette"], "model": model}
 
 
-def step_scembed(data: Path, out: Path) -> None:
+def step_scembed(data: DemoData, out: Path) -> dict:
     """ScATAC cells -> scEmbed -> clusters, scored against the true cell types."""
+    from geniml._optional import require_from
     from geniml.evaluation import cluster_agreement, plot_embeddings
     from geniml.io import RegionSet, read_scatac
     from geniml.scembed import ScEmbed
     from geniml.tokenization import tokenize_cells
 
-    adata = read_scatac(data / "scatac" / "schep2017_600cells_hg19")
+    if data.cells is None:
+        from geniml import datasets
+
+        adata = datasets.schep2017()
+    else:
+        adata = read_scatac(data.cells)
     universe = out / "schep_universe.bed"
     RegionSet((adata.var["chr"].values, adata.var["start"].values, adata.var["end"].values)).to_bed(
         universe, force=True
@@ -165,15 +235,15 @@ def step_scembed(data: Path, out: Path) -> None:
     tokenize_cells(adata, universe, out / "schep_tokens.parquet", force=True)
     model = ScEmbed(embedding_dim=64, window_size=10)
     t0 = time.perf_counter()
-    model.train(out / "schep_tokens.parquet", epochs=20, seed=1, sg=True)  # skip-gram: 2x ARI
+    model.train(out / "schep_tokens.parquet", seed=1)  # the default (spectral) solver
     dt = time.perf_counter() - t0
     x = model.encode(adata)
-    labels = adata.obs["cell_type"].to_numpy()
+    labels = adata.obs["cell_type"].astype(str).to_numpy()
     agree = cluster_agreement(x, labels, method="kmeans")
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfTransformer
+    svd = require_from("sklearn.decomposition", "TruncatedSVD")
+    tfidf = require_from("sklearn.feature_extraction.text", "TfidfTransformer")
 
-    lsi = TruncatedSVD(31, random_state=0).fit_transform(TfidfTransformer().fit_transform(adata.X))
+    lsi = svd(31, random_state=0).fit_transform(tfidf().fit_transform(adata.X))
     base = cluster_agreement(lsi[:, 1:], labels, method="kmeans")
     png = plot_embeddings(
         x,
@@ -183,36 +253,75 @@ def step_scembed(data: Path, out: Path) -> None:
         force=True,
         title="Schep 2017 cells (scEmbed)",
     )
+    from geniml.pl import cells as plot_cells
+
+    adata.obsm["X_scembed"] = x
+    umap_png = plot_cells(adata, path=out / "scembed_cells_umap.png", force=True, seed=1)
+    _say(f"  UMAP by cell type and by k-means cluster, side by side -> {umap_png}")
     _say(
         f"  {adata.n_obs} cells x {adata.n_vars} peaks; scEmbed trained in {dt:.1f} s; "
-        f"k-means (12) vs cell type: ARI {agree['ari']:.3f}, NMI {agree['nmi']:.3f} (LSI "
-        f"baseline ARI {base['ari']:.3f}, NMI {base['nmi']:.3f}); plot -> {png}"
+        f"k-means ({len(set(labels))}) vs cell type: ARI {agree['ari']:.3f}, NMI "
+        f"{agree['nmi']:.3f} (LSI baseline ARI {base['ari']:.3f}, NMI {base['nmi']:.3f}); "
+        f"plot -> {png}"
     )
+    return {"ari": agree["ari"], "lsi_ari": base["ari"], "adata": adata, "x": x}
+
+
+def run(
+    data: str | Path | None = None, out: str | Path = "demo_out", *, force: bool = False
+) -> dict:
+    """Run every step of the main job and print its summary.
+
+    Args:
+        data: a folder laid out like ``../shared/data``, or ``None`` for the bundled data sets.
+        out: output folder (tables, universe, tokens, model, PNG plots).
+        force: replace the outputs of an earlier run in ``out``.
+
+    Returns:
+        The headline numbers: ``{"universe_regions", "silhouette", "ari", "lsi_ari"}``.
+
+    Raises:
+        FileExistsError: ``out`` already holds files and ``force`` is false.
+        FileNotFoundError: ``data`` lacks a collection.
+    """
+    out = Path(out)
+    spec = DemoData.bundled() if data is None else DemoData.from_folder(Path(data))
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise FileExistsError(f"{out} already holds files; pass force=True (--force) to replace")
+    out.mkdir(parents=True, exist_ok=True)
+    _say(f"data: {'bundled geniml.datasets' if data is None else data}; outputs -> {out}/")
+    _say("[1] BED collections")
+    collections = step_collections(spec, out)
+    hg19 = {k: v for k, v in collections.items() if k in spec.hg19}
+    _say("[2] universe from the hg19 collections (coverage tracks -> CC builder), assessed")
+    universe = step_universe(hg19, spec, out)
+    _say(f"[3] tokens against the universe ({len(universe):,} regions)")
+    docs = step_tokens(hg19, out, universe)
+    _say("[4] Region2Vec on the tokenized collections, region-set embeddings, evaluation")
+    r2v = step_region2vec(docs, hg19, universe, spec, out)
+    _say("[5] scATAC-seq cells -> scEmbed -> clusters")
+    sc = step_scembed(spec, out)
+    _say(f"done; outputs in {out}/")
+    return {
+        "universe_regions": len(universe),
+        "silhouette": r2v["silhouette"],
+        "ari": sc["ari"],
+        "lsi_ari": sc["lsi_ari"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run every step of the main job."""
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    """``python -m geniml.demo``: parse arguments and :func:`run`."""
+    ap = argparse.ArgumentParser(prog="python -m geniml.demo", description=__doc__)
+    ap.add_argument("--data", type=Path, default=None, help="../shared/data-style folder")
     ap.add_argument("--out", type=Path, default=Path("demo_out"))
+    ap.add_argument("--force", action="store_true", help="replace an earlier run's outputs")
     args = ap.parse_args(argv)
-    if not (args.data / "bedsets").is_dir():
-        print(f"error: {args.data} does not hold the real data (bedsets/ missing)", file=sys.stderr)
+    try:
+        run(args.data, args.out, force=args.force)
+    except (FileNotFoundError, FileExistsError) as err:
+        print(f"error: {err}", file=sys.stderr)
         return 1
-    args.out.mkdir(parents=True, exist_ok=True)
-    _say("[1] BED collections")
-    collections = step_collections(args.data, args.out)
-    hg19 = {k: v for k, v in collections.items() if k != "geniml_hg38_sample"}
-    _say("[2] universe from the hg19 collections (coverage tracks -> CC builder), assessed")
-    universe = step_universe(hg19, args.data, args.out)
-    _say(f"[3] tokens against the universe ({len(universe):,} regions)")
-    docs = step_tokens(hg19, args.out, universe)
-    _say("[4] Region2Vec on the tokenized collections, region-set embeddings, evaluation")
-    step_region2vec(docs, universe, args.data, args.out)
-    _say("[5] scATAC-seq cells -> scEmbed -> clusters")
-    step_scembed(args.data, args.out)
-
-    _say(f"done; outputs in {args.out}/")
     return 0
 
 

@@ -61,7 +61,7 @@ def _check_client(client: Any) -> None:
         )
 
 
-def _wait(client: Client, futures: list, label: str, progress: bool | None) -> list:
+def _wait(client: Client, futures: list, label: str, *, progress: bool | None) -> list:
     """Results of ``futures`` in their order, with a progress bar as they complete."""
     from distributed import as_completed
 
@@ -81,7 +81,7 @@ def _coverage_batch(paths: list[str], sizes: list[tuple[str, int]], smooth: int)
     from geniml import _core
     from geniml.universe.coverage import Coverage
 
-    return Coverage(_core.coverage_of_batch([Path(p) for p in paths], sizes, smooth, None))
+    return Coverage(_core.coverage_of_batch([Path(p) for p in paths], sizes, smooth=smooth))
 
 
 def _add(a: Coverage, b: Coverage) -> Coverage:
@@ -122,7 +122,7 @@ def compute_coverage(
     parts = client.map(
         _coverage_batch, [[str(p) for p in b] for b in batches], sizes=sizes, smooth=smooth
     )
-    _wait(client, parts, "coverage", progress)
+    _wait(client, parts, "coverage", progress=progress)
     while len(parts) > 1:
         pairs = [client.submit(_add, parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
         parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
@@ -156,12 +156,12 @@ def coverage_tracks(
 # -- token stores -----------------------------------------------------------------------------
 
 
-def _store_runner(client: Client, progress: bool | None):
+def _store_runner(client: Client, *, progress: bool | None):
     from geniml.tokenization.store import compute_part
 
     def run(plan: StorePlan, todo: list[int], part: Path) -> None:
         futures = client.map(compute_part, [plan] * len(todo), todo, [part] * len(todo))
-        _wait(client, futures, f"tokenize {plan.kind}", progress)
+        _wait(client, futures, f"tokenize {plan.kind}", progress=progress)
 
     return run
 
@@ -185,7 +185,7 @@ def tokenize_collection(
     plan = plan_collection(beds, universe, files_per_part=files_per_part, fraction=fraction)
     return _run_plan(
         plan, Path(output), force=force, resume=resume, progress=progress,
-        runner=_store_runner(client, progress),
+        runner=_store_runner(client, progress=progress),
     )  # fmt: skip
 
 
@@ -208,7 +208,7 @@ def tokenize_cells(
     plan = plan_cells(adata, universe, chunk_size=chunk_size, fraction=fraction)
     return _run_plan(
         plan, Path(output), force=force, resume=resume, progress=progress,
-        runner=_store_runner(client, progress),
+        runner=_store_runner(client, progress=progress),
     )  # fmt: skip
 
 
@@ -253,7 +253,7 @@ def assess(
         raise FileNotFoundError(f"universe file not found: {universe}")
     batches = _chunks(_paths(beds), files_per_task)
     futures = client.map(_assess_batch, [upath] * len(batches), batches)
-    return pl.concat(_wait(client, futures, "assess", progress))
+    return pl.concat(_wait(client, futures, "assess", progress=progress))
 
 
 _MODELS: dict[tuple[str, str], Any] = {}
@@ -306,7 +306,7 @@ def embed_region_sets(
         raise FileNotFoundError(f"model folder not found: {model}")
     batches = _chunks(_paths(beds), files_per_task)
     futures = client.map(_embed_batch, [mpath] * len(batches), batches, [pooling] * len(batches))
-    return np.concatenate(_wait(client, futures, "embed", progress))
+    return np.concatenate(_wait(client, futures, "embed", progress=progress))
 
 
 def _encode_block(model_path: str, h5ad: str, start: int, stop: int) -> np.ndarray:
@@ -342,7 +342,7 @@ def encode_cells(
     if chunk_size < 1:
         raise GenimlValueError(f"`chunk_size` must be >= 1, got {chunk_size}")
     futures = [client.submit(_encode_block, mpath, h5ad, a, b) for a, b in blocks]
-    parts = _wait(client, futures, "encode", progress)
+    parts = _wait(client, futures, "encode", progress=progress)
     if output is not None:
         return write_npy_blocks(output, iter(parts), n, force=force)
     return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)

@@ -7,8 +7,9 @@ class GenimlError(Exception):
     """Base class of every geniml error."""
 
 
-class GenimlBaseError(GenimlError):
-    """Alias kept for code written against upstream geniml's ``GenimlBaseError``."""
+GenimlBaseError = GenimlError
+"""Alias of :class:`GenimlError` for code written against upstream geniml (``except
+GenimlBaseError`` catches every geniml error)."""
 
 
 class GenimlValueError(GenimlError, ValueError):
@@ -48,6 +49,14 @@ class UniverseError(GenimlError, ValueError):
     """A universe cannot be used (empty, duplicated regions, missing file or track)."""
 
 
+class UniverseNotFoundError(UniverseError, FileNotFoundError):
+    """A universe file does not exist.
+
+    The one error for a missing universe everywhere; it is both a :class:`UniverseError` and a
+    :class:`FileNotFoundError`, so either ``except`` catches it.
+    """
+
+
 class HmmError(GenimlError, RuntimeError):
     """The HMM or likelihood decoder failed."""
 
@@ -58,3 +67,17 @@ class AnnDataLayoutError(GenimlError, ValueError):
 
 class ModelError(GenimlError, ValueError):
     """A model folder is missing files or holds inconsistent shapes."""
+
+
+class MissingExtraError(GenimlError, ImportError):
+    """An optional dependency (an extra such as ``geniml[ml]``) is not installed.
+
+    Attributes:
+        module: the module that could not be imported (e.g. ``"torch"``).
+        extra: the extra that installs it (e.g. ``"ml"``).
+    """
+
+    def __init__(self, message: str, module: str, extra: str) -> None:
+        super().__init__(message, name=module)
+        self.module = module
+        self.extra = extra

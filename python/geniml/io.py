@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 import numpy as np
 
 from geniml import _core
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, UniverseError
 
 if TYPE_CHECKING:
+    import pandas as pd
     import polars as pl
 
 __all__ = [
@@ -39,7 +41,7 @@ __all__ = [
     "read_bed",
     "read_chrom_sizes",
     "read_scatac",
-    "tokenize_cells",
+    "tokenize_cells",  # noqa: F822 - resolved by the module __getattr__ below
     "write_bed",
 ]
 
@@ -107,6 +109,20 @@ def _intern(chrom_values: Sequence[str] | np.ndarray) -> tuple[list[str], np.nda
     return [str(n) for n in names[order]], remap[ids].astype(np.uint32)
 
 
+_PANDAS_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "chrom": ("chrom", "chromosome", "chr", "seqnames", "chrom_name"),
+    "start": ("start", "chromstart", "begin"),
+    "end": ("end", "chromend", "stop"),
+}
+
+
+def _reject_dataframe(obj: object, what: str, hint: str) -> None:
+    """A clear error for a pandas/polars DataFrame given where an array or a list is expected."""
+    kind = type(obj).__module__.split(".", 1)[0]
+    if type(obj).__name__ == "DataFrame" and kind in ("pandas", "polars"):
+        raise GenimlValueError(f"`{what}` got a {kind} DataFrame; {hint}")
+
+
 class RegionSet:
     """A set of genomic regions held as columns.
 
@@ -142,6 +158,9 @@ class RegionSet:
         if isinstance(regions, RegionSet):
             self._adopt(regions)
             return
+        _reject_dataframe(
+            regions, "regions", "use RegionSet.from_pandas(df) or RegionSet.from_polars(df)"
+        )
         if (
             isinstance(regions, tuple)
             and len(regions) == 3
@@ -193,6 +212,21 @@ class RegionSet:
         return self
 
     @classmethod
+    def _from_core(
+        cls,
+        out: _core._RegionsOut,
+        path: Path | None = None,
+        report: ReadReport | None = None,
+    ) -> RegionSet:
+        """Adopt a ``(names, chroms, starts, ends, extra)`` result of the Rust core."""
+        names, chroms, starts, ends, extra = out
+        return cls._from_columns(names, chroms, starts, ends, extra, path, report)
+
+    def _cols(self) -> _core._RegionArg:
+        """The ``(names, chroms, starts, ends)`` argument the Rust core takes."""
+        return (self._names, self._chroms, self._starts, self._ends)
+
+    @classmethod
     def from_polars(cls, df: pl.DataFrame) -> RegionSet:
         """Build from a polars DataFrame with columns ``chrom``, ``start``, ``end``.
 
@@ -207,6 +241,69 @@ class RegionSet:
                 f"DataFrame lacks column(s) {missing}; expected 'chrom', 'start', 'end'"
             )
         return cls((df["chrom"].to_numpy(), df["start"].to_numpy(), df["end"].to_numpy()))
+
+    @classmethod
+    def from_pandas(cls, df: pd.DataFrame) -> RegionSet:
+        """Build from a pandas DataFrame (bioframe ``chrom``/``start``/``end`` or pyranges spellings).
+
+        Column names are matched without regard to case: ``chrom``/``Chromosome``/``chr``,
+        ``start``/``Start``/``chromStart``, ``end``/``End``/``chromEnd``. Coordinates are
+        0-based half-open, as in bioframe and pyranges.
+
+        Args:
+            df: the DataFrame (``pyranges.PyRanges`` objects: pass ``gr.df``).
+
+        Returns:
+            A RegionSet in the frame's row order.
+
+        Raises:
+            GenimlValueError: a coordinate column is missing (the message lists the columns seen).
+
+        Examples:
+            >>> import pandas as pd
+            >>> df = pd.DataFrame({"Chromosome": ["chr1", "chr2"], "Start": [0, 10], "End": [5, 20]})
+            >>> RegionSet.from_pandas(df)
+            RegionSet(2 regions on 2 chromosomes, mean width 7.5 bp)
+            >>> RegionSet.from_pandas(df).to_pandas().columns.tolist()
+            ['chrom', 'start', 'end']
+        """
+        cols = {str(c).lower(): c for c in df.columns}
+        picked = []
+        for what, names in _PANDAS_SPELLINGS.items():
+            hit = next((cols[n] for n in names if n in cols), None)
+            if hit is None:
+                raise GenimlValueError(
+                    f"DataFrame lacks a {what!r} column (looked for {list(names)}, case-"
+                    f"insensitive); it has {[str(c) for c in df.columns]}"
+                )
+            picked.append(df[hit].to_numpy())
+        return cls((picked[0].astype(str), picked[1], picked[2]))
+
+    def to_pandas(self, *, pyranges: bool = False) -> pd.DataFrame:
+        """A pandas DataFrame with columns ``chrom``, ``start``, ``end`` (bioframe's names).
+
+        Args:
+            pyranges: name the columns ``Chromosome``, ``Start``, ``End`` instead, so that
+                ``pyranges.PyRanges(rs.to_pandas(pyranges=True))`` works.
+
+        Returns:
+            The DataFrame (``start``/``end`` as ``int64``, 0-based half-open).
+
+        Examples:
+            >>> RegionSet([("chr1", 0, 10)]).to_pandas(pyranges=True).columns.tolist()
+            ['Chromosome', 'Start', 'End']
+        """
+        from geniml._optional import require
+
+        pd = require("pandas")
+        names = ("Chromosome", "Start", "End") if pyranges else ("chrom", "start", "end")
+        return pd.DataFrame(
+            {
+                names[0]: self.chrom_array().astype(str),
+                names[1]: self._starts.astype(np.int64),
+                names[2]: self._ends.astype(np.int64),
+            }
+        )
 
     # -- columns --------------------------------------------------------------------------
     @property
@@ -237,18 +334,18 @@ class RegionSet:
     @property
     def mean_region_width(self) -> float:
         """Mean of ``end - start`` (0.0 for an empty set)."""
-        return _core.summary(self._names, self._chroms, self._starts, self._ends)[0]
+        return _core.summary(self._cols())[0]
 
     @property
     def n_chromosomes(self) -> int:
         """Number of distinct chromosomes used."""
-        return _core.summary(self._names, self._chroms, self._starts, self._ends)[1]
+        return _core.summary(self._cols())[1]
 
     @property
     def identifier(self) -> str:
         """BEDbase identifier (md5 digest over the regions in natural sorted order)."""
         if self._identifier is None:
-            self._identifier = _core.identifier(self._names, self._chroms, self._starts, self._ends)
+            self._identifier = _core.identifier(self._cols())
         return self._identifier
 
     def chrom_array(self) -> np.ndarray:
@@ -263,13 +360,13 @@ class RegionSet:
     @property
     def n_extra_columns(self) -> int:
         """Number of columns after the third that the source file had."""
-        return 0 if self._extra is None else _core.extra_n_columns(*self._extra)
+        return 0 if self._extra is None else _core.extra_n_columns(self._extra)
 
     def extra_column(self, k: int) -> list[str]:
         """Text of BED column ``k + 4`` (``k = 0``: name, 1: score, 2: strand, ...)."""
         if self._extra is None:
             raise GenimlValueError("this RegionSet has no extra columns")
-        return _core.extra_column(*self._extra, k)
+        return _core.extra_column(self._extra, k)
 
     # -- sequence protocol ----------------------------------------------------------------
     def __len__(self) -> int:
@@ -295,7 +392,7 @@ class RegionSet:
 
     def _take(self, order: np.ndarray) -> RegionSet:
         order = np.ascontiguousarray(order, dtype=np.uint32)
-        extra = None if self._extra is None else _core.take_extra(*self._extra, order)
+        extra = None if self._extra is None else _core.take_extra(self._extra, order)
         return RegionSet._from_columns(
             self._names, self._chroms[order], self._starts[order], self._ends[order], extra
         )
@@ -321,7 +418,7 @@ class RegionSet:
     # -- operations -----------------------------------------------------------------------
     def is_sorted(self) -> bool:
         """True when regions are in natural chromosome order, then start, then end."""
-        return _core.is_sorted(self._names, self._chroms, self._starts, self._ends)
+        return _core.is_sorted(self._cols())
 
     def sort(self) -> RegionSet:
         """A copy sorted by natural chromosome order, then start and end.
@@ -329,7 +426,7 @@ class RegionSet:
         Natural order: chr1, chr2, ..., chr10, ..., chrX, chrY, chrM, then other contigs
         lexicographically.
         """
-        return self._take(_core.sort_order(self._names, self._chroms, self._starts, self._ends))
+        return self._take(_core.sort_order(self._cols()))
 
     def merge(self, distance: int = 0) -> RegionSet:
         """Merge overlapping, book-ended and at most ``distance`` bp distant regions.
@@ -339,12 +436,11 @@ class RegionSet:
         """
         if distance < 0:
             raise GenimlValueError(f"`distance` must be >= 0, got {distance}")
-        c, s, e = _core.merge(self._names, self._chroms, self._starts, self._ends, int(distance))
-        return RegionSet._from_columns(self._names, c, s, e)
+        return RegionSet._from_core(_core.merge(self._cols(), int(distance)))
 
     def dedup(self) -> RegionSet:
         """A sorted copy without exact duplicate regions (the first copy is kept)."""
-        return self._take(_core.dedup_order(self._names, self._chroms, self._starts, self._ends))
+        return self._take(_core.dedup_order(self._cols()))
 
     def to_polars(self, *, extra: bool = False) -> pl.DataFrame:
         """Columns ``chrom`` (categorical-friendly string), ``start``, ``end`` (UInt32).
@@ -411,12 +507,12 @@ def read_bed(
         (Region(chrom='chr1', start=10, end=20), ['peak1'])
     """
     sizes = _sizes_dict(chrom_sizes)
-    names, c, s, e, extra, (n_lines, n_skipped, issues) = _core.read_bed(
-        Path(path), on_error, sizes, True, allow_empty
+    out, rep = _core.read_bed(
+        Path(path), on_error=on_error, chrom_sizes=sizes, allow_empty=allow_empty
     )
-    report = ReadReport(n_lines, n_skipped, issues)
+    report = ReadReport(*rep)
     _report_skips(Path(path), report, on_error)
-    return RegionSet._from_columns(names, c, s, e, extra, Path(path), report)
+    return RegionSet._from_core(out, Path(path), report)
 
 
 def _report_skips(path: Path, report: ReadReport, on_error: str) -> None:
@@ -446,9 +542,7 @@ def write_bed(
     """
     rs = regions if isinstance(regions, RegionSet) else RegionSet(regions)
     path = Path(path)
-    _core.write_bed(
-        rs._names, rs._chroms, rs._starts, rs._ends, rs._extra, path, path.suffix == ".gz", force
-    )
+    _core.write_bed(rs._cols(), rs._extra, path, gzip=path.suffix == ".gz", force=force)
     return path
 
 
@@ -469,57 +563,18 @@ def load_universe(path: str | os.PathLike, *, dedup: bool = False) -> RegionSet:
     """Read a universe BED file, keeping file order (token id i = i-th line).
 
     Duplicate regions are an error naming both line numbers, unless ``dedup=True`` (then the
-    first copy is kept and a warning says how many were dropped).
+    first copy is kept and a warning says how many were dropped). The same Rust loader backs
+    :class:`~geniml.tokenization.Tokenizer`.
 
     Raises:
         UniverseError: the universe is empty or has duplicate regions.
-        FileNotFoundError: the file is missing.
+        UniverseNotFoundError: the file is missing (a ``FileNotFoundError`` too).
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"universe file not found: {path}")
-    rs = read_bed(path, allow_empty=True)
-    if len(rs) == 0:
-        raise UniverseError(f"{path}: the universe holds no region")
-    keep = np.sort(_core.dedup_order(rs._names, rs._chroms, rs._starts, rs._ends))
-    if len(keep) != len(rs):
-        if not dedup:
-            dup_rows = np.setdiff1d(np.arange(len(rs)), keep)
-            i = int(dup_rows[0])
-            same = np.flatnonzero(
-                (rs._chroms == rs._chroms[i])
-                & (rs._starts == rs._starts[i])
-                & (rs._ends == rs._ends[i])
-            )
-            lines = _data_line_numbers(path, [int(same[0]), i])
-            raise UniverseError(
-                f"{path}: {len(dup_rows)} duplicate region(s); {rs[i]} is on lines "
-                f"{lines[0]} and {lines[1]} (pass dedup=True to keep the first copy)"
-            )
-        warnings.warn(
-            f"{path}: dropped {len(rs) - len(keep)} duplicate universe region(s)", stacklevel=2
-        )
-        out = rs._take(keep.astype(np.uint32))
-        out.path = path
-        return out
-    return rs
-
-
-def _data_line_numbers(path: Path, rows: list[int]) -> list[int]:
-    """Map region rows to 1-based file lines (only used to word an error message)."""
-    import gzip
-
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-    wanted, found, row = set(rows), {}, -1
-    with opener(path, "rt") as fh:
-        for ln, text in enumerate(fh, 1):
-            t = text.strip()
-            if not t or t.startswith(("#", "track", "browser")):
-                continue
-            row += 1
-            if row in wanted:
-                found[row] = ln
-    return [found.get(r, r + 1) for r in rows]
+    out, n_dropped = _core.read_universe(path, dedup=dedup)
+    if n_dropped:
+        warnings.warn(f"{path}: dropped {n_dropped} duplicate universe region(s)", stacklevel=2)
+    return RegionSet._from_core(out, path)
 
 
 def bed_files_in(folder: str | os.PathLike) -> list[Path]:
@@ -632,13 +687,16 @@ class BedSet:
 
     def _read(self, paths: list[Path]) -> list[RegionSet]:
         parsed = _core.read_many(
-            paths, self._on_error, None, True, self._allow_empty, self._n_threads
+            paths,
+            on_error=self._on_error,
+            allow_empty=self._allow_empty,
+            n_threads=self._n_threads,
         )
         sets = []
-        for path, (names, c, s, e, extra, rep) in zip(paths, parsed, strict=True):
+        for path, (out, rep) in zip(paths, parsed, strict=True):
             report = ReadReport(*rep)
             _report_skips(path, report, self._on_error)
-            sets.append(RegionSet._from_columns(names, c, s, e, extra, path, report))
+            sets.append(RegionSet._from_core(out, path, report))
         return sets
 
     @property
@@ -693,25 +751,17 @@ class BedSet:
         return f"BedSet({len(self)} files, {n} regions)"
 
 
-def tokenize_cells(
-    adata,
-    universe_file,
-    output=None,
-    *,
-    fraction: float = 1e-9,
-    min_tokens: int = 0,
-    force: bool = False,
-):
-    """Tokenize AnnData cells into a parquet ``tokens`` file.
+def __getattr__(name: str) -> object:
+    """``geniml.io.tokenize_cells`` (upstream's import path), resolved on first use.
 
-    See :func:`geniml.tokenization.tokenize_cells` (this is the same function, kept here
-    because upstream users import it from ``geniml.io``).
+    The function lives in :mod:`geniml.tokenization`, which imports this module; resolving it
+    lazily keeps the imports one-way (``geniml.io`` never imports ``geniml.tokenization``).
     """
-    from geniml.tokenization import tokenize_cells as _tokenize_cells
+    if name == "tokenize_cells":
+        from geniml.tokenization import tokenize_cells
 
-    return _tokenize_cells(
-        adata, universe_file, output, fraction=fraction, min_tokens=min_tokens, force=force
-    )
+        return tokenize_cells
+    raise AttributeError(f"module 'geniml.io' has no attribute {name!r}")
 
 
 def read_scatac(folder: str | os.PathLike, *, matrix: str | None = None):
@@ -727,10 +777,11 @@ def read_scatac(folder: str | os.PathLike, *, matrix: str | None = None):
         FileNotFoundError: a required file is missing (the message lists what was looked for).
         AnnDataLayoutError: the matrix shape matches neither peaks x cells nor cells x peaks.
     """
-    import anndata as ad
-    import pandas as pd
-    import scipy.io
-    import scipy.sparse as sp
+    ad = require("anndata")
+    pd = require("pandas")
+    scipy = require("scipy")
+    require("scipy.io")
+    sp = require("scipy.sparse")
 
     from geniml.exceptions import AnnDataLayoutError
 

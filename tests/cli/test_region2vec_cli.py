@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 pytest.importorskip("torch")
 
-from geniml.cli import app  # noqa: E402
-from geniml.io import BedSet  # noqa: E402
-from geniml.tokenization import hard_tokenization  # noqa: E402
+from geniml.cli import app
+from geniml.io import BedSet
+from geniml.tokenization import hard_tokenization
 
 runner = CliRunner()
 

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -269,3 +271,20 @@ def test_consensus_peaks_examples(shared_data, tmp_path):
         output_file=tmp_path / "universe_cc.bed",
     )
     assert len(u) > 100 and (tmp_path / "universe_cc.bed").exists()
+
+
+def test_model_type_is_checked_not_ignored(tmp_path):
+    """--model-type takes the usage guide's spellings (with a note) and refuses others."""
+    geniml = Path(sys.executable).with_name("geniml")
+    base = [str(geniml), "universe", "build", "ml", "--coverage-folder", str(tmp_path)]
+    base += ["--output-file", str(tmp_path / "ml.bed"), "--file-no", "2"]
+    env = {**os.environ, "COLUMNS": "300"}
+    bad = subprocess.run(
+        [*base, "--model-type", "laplace"], capture_output=True, text=True, env=env
+    )
+    assert bad.returncode == 2 and "gaussian, poisson, binomial" in bad.stderr
+    assert "laplace" in bad.stderr
+    # a documented spelling passes the option check (the empty folder then fails, exit 1)
+    ok = subprocess.run([*base, "--model-type", "Gaussian"], capture_output=True, text=True)
+    assert ok.returncode == 1 and "binomial" in ok.stderr
+    assert not (tmp_path / "ml.bed").exists()

@@ -28,6 +28,7 @@ GENIML = Path(sys.executable).with_name("geniml")
 COMMANDS: dict[str, dict] = {
     "coverage": {"missing": [], "bad": ["a.bed", "-g", "g", "-o", "o", "--smooth", "abc"]},
     "lh": {"missing": ["--model-file", "m", "--coverage-folder", "c"], "bad": None},
+    "demo": {"missing": None, "bad": ["--data", "no/such/folder"]},
     "assess-universe": {"missing": [], "bad": None},
     "bed stats": {"missing": [], "bad": None},
     "bed validate": {"missing": [], "bad": None},
@@ -63,6 +64,19 @@ COMMANDS: dict[str, dict] = {
     "build-universe ccf": {"missing": [], "bad": ["-o", "u.bed", "--filter-size", "abc"]},
     "build-universe ml": {"missing": [], "bad": ["-o", "u.bed", "--smooth", "abc"]},
     "build-universe hmm": {"missing": [], "bad": ["-o", "u.bed", "--merge", "abc"]},
+    "bedshift": {"missing": [], "bad": ["--iterations", "abc"]},
+    "bbclient cache-bed": {"missing": [], "bad": None},
+    "bbclient cache-bedset": {"missing": [], "bad": None},
+    "bbclient seek": {"missing": [], "bad": None},
+    "bbclient inspect-bedfiles": {"missing": None, "bad": None},  # no required parameter
+    "bbclient inspect-bedsets": {"missing": None, "bad": None},
+    "bbclient rm": {"missing": [], "bad": None},
+    "bedspace preprocess": {"missing": [], "bad": None},
+    "bedspace train": {"missing": [], "bad": ["-i", "p.txt", "-o", "m", "--dim", "abc"]},
+    "bedspace distances": {"missing": [], "bad": None},
+    "bedspace search": {"missing": None, "bad": ["-t", "r2l", "-q", "q.bed", "-n", "abc"]},
+    "search build": {"missing": [], "bad": None},
+    "search query": {"missing": [], "bad": ["idx", "--text", "t", "-n", "abc"]},
 }
 
 # Values of the right type but outside the range the option accepts.
@@ -99,7 +113,8 @@ def _cases() -> list[tuple[str, list[str], str]]:
     for name, spec in COMMANDS.items():
         cmd = name.split()
         cases.append((name, [*cmd, "--no-such-option"], "No such option"))
-        cases.append((name, [*cmd, *spec["missing"]], "Missing|required"))
+        if spec["missing"] is not None:  # None: the command has no required parameter
+            cases.append((name, [*cmd, *spec["missing"]], "Missing|required"))
         if spec["bad"]:
             cases.append((name, [*cmd, *spec["bad"]], "Invalid value"))
     return cases
@@ -116,6 +131,10 @@ GROUP_REPRESENTATIVES = [
     "universe build cc",
     "universe lh",
     "build-universe hmm",
+    "bedspace train",
+    "search query",
+    "bedshift",
+    "bbclient seek",
 ]
 
 
@@ -167,7 +186,7 @@ def test_usage_error_in_process(name, argv, expected, monkeypatch, capsys, tmp_p
 
 def test_usage_errors_through_console_script(geniml_bin, tmp_path):
     cases = [c for c in _cases() if c[0] in GROUP_REPRESENTATIVES]
-    cases += [("bedspace", ["bedspace"], "No such command")]
+    cases += [("nosuch", ["nosuch"], "No such command")]
     cases += [("", argv, "Invalid value") for argv in OUT_OF_RANGE]
     outs = _run_all([argv for _, argv, _ in cases], tmp_path)
     for (_, argv, expected), out in zip(cases, outs, strict=True):

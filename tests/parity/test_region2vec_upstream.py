@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from geniml.region2vec import Region2VecExModel  # noqa: E402
+from geniml.region2vec import Region2VecExModel
 
 pytestmark = pytest.mark.parity
 

@@ -8,8 +8,12 @@ from typing import Annotated
 
 import typer
 
-from geniml.cli import bed, evaluation, region2vec, scembed, tokenize
+from geniml.cli import bbclient as bbclient_cli
+from geniml.cli import bed, bedspace, evaluation, region2vec, scembed, tokenize
+from geniml.cli import demo as demo_cli
+from geniml.cli import search as search_cli
 from geniml.cli import universe as universe_cli
+from geniml.cli.bedshift import bedshift as bedshift_cmd
 
 app = typer.Typer(
     name="geniml",
@@ -24,7 +28,12 @@ app.add_typer(region2vec.app, name="region2vec")
 app.add_typer(scembed.app, name="scembed")
 app.add_typer(evaluation.app, name="eval")
 app.add_typer(universe_cli.app, name="universe")
+app.add_typer(bedspace.app, name="bedspace")
 universe_cli.register(app)
+app.command("bedshift")(bedshift_cmd)
+app.add_typer(bbclient_cli.app, name="bbclient")
+app.add_typer(search_cli.app, name="search")
+app.command("demo")(demo_cli.demo)
 
 _VERBOSE = {"on": False}
 

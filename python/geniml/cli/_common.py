@@ -13,12 +13,18 @@ T = TypeVar("T")
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files as given, folders replaced by their BED files."""
+    """Files as given, folders replaced by their BED files (a folder without any is an error)."""
     from geniml.io import bed_files_in
 
     out: list[Path] = []
     for p in inputs:
-        out.extend(bed_files_in(p) if p.is_dir() else [p])
+        if p.is_dir():
+            found = bed_files_in(p)
+            if not found:
+                raise FileNotFoundError(f"{p}: the folder holds no BED file (*.bed, *.bed.gz, ...)")
+            out.extend(found)
+        else:
+            out.append(p)
     return out
 
 
@@ -42,7 +48,7 @@ class DefaultCommandGroup(TyperGroup):
 
     default_command = "files"
 
-    def parse_args(self, ctx, args):  # noqa: D102
+    def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)

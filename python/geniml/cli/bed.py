@@ -11,12 +11,9 @@ app = typer.Typer(no_args_is_help=True, help="Inspect and validate BED files.")
 
 
 def _expand(inputs: list[Path]) -> list[Path]:
-    from geniml.io import bed_files_in
+    from geniml.cli._common import expand_inputs
 
-    out: list[Path] = []
-    for p in inputs:
-        out.extend(bed_files_in(p) if p.is_dir() else [p])
-    return out
+    return expand_inputs(inputs)
 
 
 @app.command("stats")

@@ -235,6 +235,14 @@ def plot(
     method: Annotated[PlotMethod, typer.Option("--method")] = PlotMethod.umap,
     label_column: LabelColOpt = None,
     seed: SeedOpt = 0,
+    by_cluster: Annotated[
+        bool,
+        typer.Option(
+            "--by-cluster",
+            help="Side by side: coloured by label and by k-means cluster (geniml.pl.embedding; "
+            "needs --labels).",
+        ),
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output.")] = False,
 ) -> None:
     """Draw a 2-D projection coloured by label; prints the image path."""
@@ -242,4 +250,14 @@ def plot(
 
     x, _ = load_embeddings(embeddings)
     y = load_labels(labels, label_column=label_column)[0] if labels is not None else None
+    if by_cluster:
+        if y is None:
+            raise typer.BadParameter("--by-cluster needs --labels", param_hint="--by-cluster")
+        if method.value not in ("umap", "pca"):
+            raise typer.BadParameter("--by-cluster draws umap or pca", param_hint="--method")
+        from geniml.pl import embedding
+
+        png = embedding(x, y, method=method.value, path=output, seed=seed, force=force)
+        typer.echo(str(png))
+        return
     typer.echo(str(plot_embeddings(x, y, method=method.value, path=output, seed=seed, force=force)))

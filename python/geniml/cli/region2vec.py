@@ -79,7 +79,7 @@ def encode(
     from geniml._atomic import atomic_file, refuse_existing
     from geniml.region2vec import Region2VecExModel
 
-    refuse_existing(output, force)
+    refuse_existing(output, force=force)
     m = Region2VecExModel.from_pretrained(model, device="cpu")
     vecs = m.encode([str(b) for b in beds], pooling=pooling)  # type: ignore[arg-type]
     with atomic_file(output, force=force) as tmp, open(tmp, "wb") as fh:

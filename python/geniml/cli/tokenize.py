@@ -80,7 +80,7 @@ def files(
 
         outs = [p.name.split(".")[0] + ".gtok" for p in paths]
         for name in outs:
-            refuse_existing(output / name, force)
+            refuse_existing(output / name, force=force)
         with atomic_folder(output, force=True, keep_others=True) as tmp:
             for name, t in zip(outs, results, strict=True):
                 write_gtok(tmp / name, t.ids, force=force)

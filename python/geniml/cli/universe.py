@@ -17,6 +17,23 @@ import typer
 app = typer.Typer(no_args_is_help=True, help="Build and evaluate universes (consensus regions).")
 
 
+_MODEL_TYPES = ("gaussian", "poisson", "binomial")
+
+
+def _check_model_type(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.lower() not in _MODEL_TYPES:
+        raise typer.BadParameter(f"must be one of {', '.join(_MODEL_TYPES)}; got {value!r}")
+    if value.lower() != "binomial":
+        typer.echo(
+            f"note: --model-type {value}: the likelihood model is upstream's binomial model "
+            "(the only one it implements)",
+            err=True,
+        )
+    return value.lower()
+
+
 def _status(msg: str):
     """A spinner on stderr while a long call runs (off with --quiet, GENIML_NO_PROGRESS, no TTY)."""
     import contextlib
@@ -231,8 +248,10 @@ def build_ml(
         str | None,
         typer.Option(
             "--model-type",
-            help="Accepted for the seed's spelling; the likelihood model is upstream's "
-            "binomial model whatever the value.",
+            help="gaussian|poisson|binomial, as the usage guide spells it; every value builds "
+            "upstream's binomial likelihood model (the only one upstream implements), and a "
+            "note on stderr says so. Other values are refused.",
+            callback=_check_model_type,
         ),
     ] = None,
     merge: Merge = 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geniml.eval.utils import num_workers_threads as _workers
 from geniml.eval.utils import region_embeddings
 from geniml.evaluation.region_scores import ctt_score
 
@@ -15,9 +16,13 @@ def get_ctt_score(
     num_data: int = 10000,
     num_workers: int = 10,
 ) -> float:
-    """CTT score of one model (upstream signature; ``num_workers`` is accepted and unused)."""
-    del num_workers
-    return ctt_score(region_embeddings(path, embed_type), n_samples=num_data, seed=seed)
+    """CTT score of one model (upstream signature; ``num_workers``: threads of the scoring)."""
+    return ctt_score(
+        region_embeddings(path, embed_type),
+        n_samples=num_data,
+        seed=seed,
+        n_threads=_workers(num_workers),
+    )
 
 
 def get_ctt_batch(
@@ -31,8 +36,9 @@ def ctt_eval(
     batch: list[tuple[str, str]], num_runs: int = 20, num_data: int = 10000, num_workers: int = 10
 ) -> list[tuple[str, list[float]]]:
     """CTT of each model with seeds ``0..num_runs-1``: ``[(path, scores)]``."""
-    del num_workers
+    n = _workers(num_workers)
     models = [(p, region_embeddings(p, t)) for p, t in batch]
     return [
-        (p, [ctt_score(m, n_samples=num_data, seed=s) for s in range(num_runs)]) for p, m in models
+        (p, [ctt_score(m, n_samples=num_data, seed=s, n_threads=n) for s in range(num_runs)])
+        for p, m in models
     ]

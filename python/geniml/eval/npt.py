@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from geniml.eval.utils import num_workers_threads as _workers
 from geniml.eval.utils import region_embeddings
 from geniml.evaluation.region_scores import npt_score
 
@@ -18,7 +19,7 @@ def cal_snpr(ratio_embed: np.ndarray, ratio_random: np.ndarray) -> np.ndarray:
 def get_npt_score(
     model_path: str,
     embed_type: str,
-    K: int,  # noqa: N803 (upstream's name)
+    K: int,
     num_samples: int = 100,
     seed: int = 0,
     resolution: int = 10,
@@ -27,9 +28,8 @@ def get_npt_score(
 ) -> dict:
     """NPT of one model as upstream's dict (``K``, ``Avg_qNPR``, ``Avg_rNPR``, ``SNPR``, ...).
 
-    ``num_workers`` is accepted for compatibility; the computation is vectorised instead.
+    ``num_workers`` is the thread count of the neighbour search.
     """
-    del num_workers
     res = npt_score(
         region_embeddings(model_path, embed_type),
         k=K,
@@ -37,6 +37,7 @@ def get_npt_score(
         seed=seed,
         resolution=resolution,
         distance=dist,
+        n_threads=_workers(num_workers),
     )
     return {
         "K": res.k,
@@ -50,7 +51,7 @@ def get_npt_score(
 
 def get_npt_score_batch(
     batch: list[tuple[str, str]],
-    K: int,  # noqa: N803
+    K: int,
     num_samples: int = 100,
     num_workers: int = 10,
     seed: int = 0,
@@ -65,7 +66,7 @@ def get_npt_score_batch(
 
 def npt_eval(
     batch: list[tuple[str, str]],
-    K: int,  # noqa: N803
+    K: int,
     num_samples: int = 100,
     num_workers: int = 10,
     num_runs: int = 20,
@@ -73,13 +74,19 @@ def npt_eval(
     dist: str = "cosine",
 ) -> list[tuple[str, np.ndarray, int]]:
     """SNPRs of each model with seeds ``0..num_runs-1``: ``[(path, (runs, sizes) array, resolution)]``."""
-    del num_workers
+    n = _workers(num_workers)
     out = []
     for p, t in batch:
         m = region_embeddings(p, t)
         snprs = [
             npt_score(
-                m, k=K, n_samples=num_samples, seed=s, resolution=resolution, distance=dist
+                m,
+                k=K,
+                n_samples=num_samples,
+                seed=s,
+                resolution=resolution,
+                distance=dist,
+                n_threads=n,
             ).snpr
             for s in range(num_runs)
         ]

@@ -132,3 +132,10 @@ def get_bin_embeddings(
     """Binary embeddings (region x tokenized file) of a universe, as upstream's ``bin-gen``."""
     universe = RegionSet(universe_file)
     return BaseEmbeddings(binary_embeddings(universe, tokenized_files), _vocab(universe))
+
+
+def num_workers_threads(num_workers: int) -> int:
+    """Upstream's ``num_workers`` as the thread count of a score (must be >= 1)."""
+    if num_workers < 1:
+        raise GenimlValueError(f"`num_workers` must be >= 1, got {num_workers}")
+    return int(num_workers)

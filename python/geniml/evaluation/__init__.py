@@ -6,13 +6,11 @@
 - Metadata-free region-embedding scores of Zheng et al. 2024 (upstream ``geniml.eval``):
   :func:`ctt_score`, :func:`rct_score`, :func:`gdst_score`, :func:`npt_score`.
 
-``assess_universe`` (universe quality) lives in :mod:`geniml.universe` and is re-exported here
-lazily when that module is present.
+``assess_universe`` (universe quality) lives in :mod:`geniml.universe.assess` and is
+re-exported here (upstream's import path).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from geniml.evaluation.metrics import (
     cluster_agreement,
@@ -36,11 +34,13 @@ from geniml.evaluation.region_scores import (
     npt_score,
     rct_score,
 )
+from geniml.universe.assess import assess_universe
 
 __all__ = [
     "BaseEmbeddings",
     "NptResult",
     "RegionEmbeddings",
+    "assess_universe",
     "binary_embeddings",
     "cluster_agreement",
     "ctt_score",
@@ -55,26 +55,3 @@ __all__ = [
     "rct_score",
     "read_state_dict",
 ]
-
-# Names provided by sibling modules that may not exist yet in every build.
-_LAZY = {"assess_universe": "geniml.universe"}
-
-
-def __getattr__(name: str) -> Any:
-    """Resolve ``assess_universe`` from :mod:`geniml.universe` on first use."""
-    if name in _LAZY:
-        import importlib
-
-        try:
-            module = importlib.import_module(_LAZY[name])
-        except ModuleNotFoundError as err:
-            if err.name != _LAZY[name]:
-                raise
-            raise AttributeError(
-                f"geniml.evaluation.{name} needs {_LAZY[name]}, which is not installed"
-            ) from err
-        try:
-            return getattr(module, name)
-        except AttributeError as err:
-            raise AttributeError(f"{_LAZY[name]} defines no {name}") from err
-    raise AttributeError(f"module 'geniml.evaluation' has no attribute {name!r}")

@@ -121,7 +121,7 @@ def _int_tuple(value: object, field: str, where: str) -> tuple[int, ...]:
     return tuple(_int_field(v, f"{field}[{i}]", where) for i, v in enumerate(value))
 
 
-def _rebuild_tensor(storage, offset, size, stride, *_rest):  # noqa: ANN001, ANN202
+def _rebuild_tensor(storage, offset, size, stride, *_rest):
     """``torch._utils._rebuild_tensor_v2`` with every field checked against the storage."""
     if not isinstance(storage, _StorageData):
         raise _Malformed("a tensor's `storage` is not a storage record")
@@ -161,7 +161,7 @@ class _TorchZipUnpickler(pickle.Unpickler):
         self._names = set(archive.namelist())
         self._storages: dict[str, _StorageData] = {}
 
-    def find_class(self, module: str, name: str):  # noqa: ANN201
+    def find_class(self, module: str, name: str):
         if (module, name) == ("collections", "OrderedDict"):
             return OrderedDict
         if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
@@ -170,7 +170,7 @@ class _TorchZipUnpickler(pickle.Unpickler):
             return _StorageType(name)
         raise pickle.UnpicklingError(f"unsupported object {module}.{name} in a torch checkpoint")
 
-    def persistent_load(self, pid):  # noqa: ANN001, ANN201
+    def persistent_load(self, pid):
         if not isinstance(pid, tuple) or len(pid) != 5 or pid[0] != "storage":
             raise _Malformed(f"persistent id {pid!r:.80} is not a ('storage', ...) record")
         _tag, stype, key, _location, numel = pid
@@ -258,7 +258,7 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         raise ModelError(f"{path}: malformed torch checkpoint: {err}") from None
     except (MemoryError, RecursionError) as err:
         raise ModelError(f"{path}: torch checkpoint too large or too deep ({err!r})") from None
-    except Exception as err:  # noqa: BLE001 - any failure of a reader means an unreadable file
+    except Exception as err:
         raise ModelError(f"{path}: cannot read the torch checkpoint ({err})") from err
     if not isinstance(sd, dict):
         raise ModelError(f"{path}: expected a state dict, got {type(sd).__name__}")
@@ -278,7 +278,7 @@ _NUMPY_GLOBALS = {
 
 
 class _BaseEmbeddingsUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):  # noqa: ANN201
+    def find_class(self, module: str, name: str):
         if name == "BaseEmbeddings" and module.startswith("geniml."):
             return BaseEmbeddings
         if (module, name) in _NUMPY_GLOBALS:

@@ -139,10 +139,12 @@ def fit_stream(
     _average(model, world)  # identical start on every rank
     trained = np.zeros(vocab, dtype=bool)
     losses, words, seconds = [], 0, 0.0
-    disable = rank != 0 or bool(__import__("os").environ.get("GENIML_NO_PROGRESS"))
+    from geniml._progress import progress_enabled
+
+    enabled = rank == 0 and progress_enabled(None)
     w_in = model.projection.weight.detach().numpy()
     w_out = model.output.weight.detach().numpy()
-    with _progress(total, disable) as bar:
+    with _progress(total, enabled=enabled) as bar:
         task = bar.add_task("train", total=total, epoch=1, loss=0.0, speed=0.0)
         done = 0
         for epoch in range(cfg.epochs):

@@ -12,6 +12,7 @@ import numpy as np
 
 from geniml import _core
 from geniml._atomic import atomic_file
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
 
 if TYPE_CHECKING:
@@ -115,24 +116,25 @@ def _chunks(lengths: np.ndarray, budget: int) -> list[tuple[int, int]]:
     return out
 
 
-def _progress(total: int, disable: bool):
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+def _progress(total: int, *, enabled: bool):
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
 
-    return Progress(
+    from geniml._progress import make_progress
+
+    columns = (
         TextColumn("epoch {task.fields[epoch]}"),
         BarColumn(),
         TextColumn("loss {task.fields[loss]:.4f}"),
         TextColumn("{task.fields[speed]:,.0f} tok/s"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
-        disable=disable,
-        transient=False,
+    )
+    return make_progress(
+        columns, "epoch {epoch} loss {loss:.4f} {speed:,.0f} tok/s", enabled=enabled
     )
 
 
 def _save_checkpoint(path: Path, model: Region2Vec, epoch: int, cfg: TrainConfig) -> Path:
-    import torch
+    torch = require("torch")
 
     dst = path / f"epoch_{epoch:04d}.pt"
     state = {
@@ -148,7 +150,7 @@ def _save_checkpoint(path: Path, model: Region2Vec, epoch: int, cfg: TrainConfig
 
 def load_checkpoint(path: str | os.PathLike, model: Region2Vec) -> int:
     """Restore both weight tables from a training checkpoint; returns the epochs it completed."""
-    import torch
+    torch = require("torch")
 
     try:
         state = torch.load(Path(path), map_location="cpu", weights_only=True)
@@ -180,9 +182,10 @@ def fit(
     backend: Backend = "auto",
     save_checkpoint_path: str | os.PathLike | None = None,
     load_from_checkpoint: str | os.PathLike | None = None,
+    progress: bool | None = None,
 ) -> TrainReport:
     """Train ``model`` in place on documents in CSR form; see ``Region2VecExModel.train``."""
-    import torch
+    torch = require("torch")
 
     cfg.check()
     corpus = _core.W2vCorpus(
@@ -223,8 +226,9 @@ def fit(
     total = per_epoch * cfg.epochs
     lr_at = lambda done: cfg.init_lr - (cfg.init_lr - cfg.min_lr) * min(done / total, 1.0)  # noqa: E731
     losses, words, seconds = [], 0, 0.0
-    disable = bool(os.environ.get("GENIML_NO_PROGRESS"))
-    with _progress(total, disable) as bar:
+    from geniml._progress import progress_enabled
+
+    with _progress(total, enabled=progress_enabled(progress)) as bar:
         task = bar.add_task(
             "train", total=per_epoch * (cfg.epochs - first), epoch=first + 1, loss=0.0, speed=0.0
         )
@@ -283,8 +287,8 @@ def _torch_chunk(
     cfg: TrainConfig,
 ) -> tuple[float, int, int]:
     """Minibatch negative-sampling SGD on torch tensors (any device), examples from Rust."""
-    import torch
-    import torch.nn.functional as F
+    torch = require("torch")
+    F = require("torch.nn.functional")
 
     pad = model.padding_idx if model.padding_idx is not None else 0
     centers, inputs, counts, negs, width, words, _ = corpus.batches(

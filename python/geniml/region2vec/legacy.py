@@ -83,13 +83,21 @@ def region2vec(
         raise GenimlValueError(f"{folder}: no tokenized BED files")
     outputs = (*MODEL_FILES, "embeddings.npy", "regions.bed")
     for name in outputs:  # checked before training, not after
-        refuse_existing(out / name, force)
+        refuse_existing(out / name, force=force)
     if (folder / "universe.bed").exists():
         tok = Tokenizer.from_bed(folder / "universe.bed")
     else:
         tok = Tokenizer(BedSet(files, allow_empty=True).to_regionset().sort().dedup())
     # An empty token file (a BED that no universe region overlaps) is an empty document.
-    docs = tok._inner.tokenize_paths(files, 1e-9, "query", True, False, n_threads, True)
+    docs = tok._inner.tokenize_paths(
+        files,
+        fraction=1e-9,
+        fraction_of="query",
+        drop_unknown=True,
+        unique=False,
+        n_threads=n_threads,
+        allow_empty=True,
+    )
     model = Region2VecExModel(tokenizer=tok, embedding_dim=embedding_dim, device="cpu")
     model.train(
         docs,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from geniml._atomic import atomic_folder
+from geniml._optional import require, require_from
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.io import RegionSet
 
@@ -95,7 +96,7 @@ class Region2VecExModel:
         if model_path is not None:
             self._load(Path(model_path))
         elif tokenizer is not None:
-            from geniml.region2vec._nn import Region2Vec
+            Region2Vec = require_from("geniml.region2vec._nn", "Region2Vec")
 
             self.tokenizer = _as_tokenizer(tokenizer)
             self._model = Region2Vec(
@@ -115,7 +116,7 @@ class Region2VecExModel:
     @property
     def device(self) -> torch.device:
         """The torch device used for training and encoding."""
-        import torch
+        torch = require("torch")
 
         if self._device_name is not None:
             return torch.device(self._device_name)
@@ -152,6 +153,7 @@ class Region2VecExModel:
         max_doc_tokens: int | None = None,
         batch_size: int = 1024,
         backend: Backend = "auto",
+        progress: bool | None = None,
     ) -> TrainReport:
         """Train the embeddings (word2vec with negative sampling, linear learning-rate decay).
 
@@ -184,6 +186,8 @@ class Region2VecExModel:
                 ``max_doc_tokens=10_000`` reproduces upstream's behaviour; None trains all.
             batch_size: examples per step of the torch (GPU) update.
             backend: ``"rust"`` (CPU in-place kernel), ``"torch"`` (any device) or ``"auto"``.
+            progress: show a progress bar (``None``: unless ``GENIML_NO_PROGRESS`` is set); in
+                a notebook it is a plain text line, so ipywidgets is not needed.
 
         Returns:
             A report (per-epoch loss, tokens trained, seconds, tokens/s); truthy.
@@ -210,6 +214,7 @@ class Region2VecExModel:
             batch_size=batch_size,
         )
         exclude = [] if model.padding_idx is None else [model.padding_idx]
+        self.train_params = {k: v for k, v in vars(cfg).items() if v is not None}
         if store is not None:
             from geniml.region2vec._stream import fit_stream
 
@@ -228,6 +233,7 @@ class Region2VecExModel:
             backend=backend,
             save_checkpoint_path=save_checkpoint_path,
             load_from_checkpoint=load_from_checkpoint,
+            progress=progress,
         )
         self.trained = True
         return self.report
@@ -288,7 +294,9 @@ class Region2VecExModel:
         return out
 
     # -- persistence ---------------------------------------------------------------------
-    def export(self, path: str | os.PathLike, *, force: bool = False) -> Path:
+    def export(
+        self, path: str | os.PathLike, *, force: bool = False, model_type: str = "region2vec"
+    ) -> Path:
         """Write the model folder (upstream layout, loadable by upstream geniml 0.8.4).
 
         Files: ``checkpoint.pt`` (state dict ``{"projection.weight": vocab x dim}``),
@@ -299,13 +307,16 @@ class Region2VecExModel:
         Args:
             path: folder to write (created).
             force: replace existing model files.
+            model_type: the ``model_type`` recorded in ``config.yaml`` for
+                :func:`geniml.models.load_model` (``ScEmbed`` writes ``"scembed"``).
 
         Returns:
             The folder.
         """
-        import torch
+        torch = require("torch")
         import yaml
-        from safetensors.torch import save_file
+
+        save_file = require_from("safetensors.torch", "save_file")
 
         tok = self._require_tokenizer()
         model = self.model
@@ -317,6 +328,7 @@ class Region2VecExModel:
             "embedding_dim": int(model.embedding_dim),
             "embedding_size": int(model.embedding_dim),
             "pooling_method": self.pooling_method,
+            "model_type": model_type,
         }
         # The four files are one output: written into a temporary sibling folder and swapped in
         # together (other files of an existing folder are carried over), so a failure or a kill
@@ -326,32 +338,78 @@ class Region2VecExModel:
             save_file(
                 {"projection.weight": proj, "output.weight": outw}, str(tmp / SAFETENSORS_FILE)
             )
+            _apply_umask(tmp / SAFETENSORS_FILE)  # safetensors creates its file 0600
             (tmp / CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=True))
             tok.universe.to_bed(tmp / UNIVERSE_FILE, force=True)
         return out
 
     @classmethod
     def from_pretrained(
-        cls, path: str | os.PathLike, *, device: str | None = None
+        cls,
+        path: str | os.PathLike,
+        *,
+        device: str | None = None,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
     ) -> Region2VecExModel:
-        """Load a model folder written by :meth:`export` or by upstream geniml.
+        """Load a model folder written by :meth:`export` or by upstream geniml, or a hub repo.
 
         ``model.safetensors`` is preferred when present, else ``checkpoint.pt``.
 
         Args:
-            path: the folder.
+            path: the folder, or a Hugging Face repository id (``"owner/name"``; read from the
+                local hub cache, downloaded only when online; needs ``geniml[hf]``).
             device: torch device.
+            revision: repository branch, tag or commit.
+            cache_dir: hub cache folder (default: huggingface_hub's).
 
         Returns:
             The model.
         """
-        return cls(path, device=device)
+        from geniml.hub import resolve_pretrained
 
-    def _load(self, folder: Path) -> None:
-        import torch
+        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
+
+    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write the model folder (:meth:`export`) plus a model card ``README.md``.
+
+        The card lists the model's configuration, the universe (size, identifier) and the
+        training parameters of the last :meth:`train` call.
+
+        Args:
+            folder: output folder (a Hugging Face model repository's content).
+            force: replace an existing model in ``folder``.
+
+        Returns:
+            The folder.
+
+        Examples:
+            >>> import tempfile, pathlib
+            >>> from geniml import datasets
+            >>> m = Region2VecExModel.from_pretrained(datasets.region2vec_hg38())
+            >>> out = m.save_pretrained(pathlib.Path(tempfile.mkdtemp()) / "m")
+            >>> sorted(p.name for p in out.iterdir())[:2]
+            ['README.md', 'checkpoint.pt']
+        """
         import yaml
 
-        from geniml.region2vec._nn import Region2Vec
+        from geniml.hub import write_model_card
+
+        out = self.export(folder, force=force)
+        config = yaml.safe_load((out / CONFIG_FILE).read_text())
+        write_model_card(
+            out,
+            model_type=getattr(self, "_card_type", "Region2Vec"),
+            config=config,
+            train_params=getattr(self, "train_params", None),
+        )
+        return out
+
+    def _load(self, folder: Path) -> None:
+        torch = require("torch")
+        import yaml
+
+        Region2Vec = require_from("geniml.region2vec._nn", "Region2Vec")
         from geniml.tokenization import Tokenizer
 
         if not folder.is_dir():
@@ -416,7 +474,7 @@ class Region2VecExModel:
     @staticmethod
     def _read_weights(folder: Path) -> dict:
         if (folder / SAFETENSORS_FILE).exists():
-            from safetensors.torch import load_file
+            load_file = require_from("safetensors.torch", "load_file")
 
             path = folder / SAFETENSORS_FILE
             try:
@@ -424,7 +482,7 @@ class Region2VecExModel:
             except Exception as err:  # noqa: BLE001 - SafetensorError, OSError, ...
                 raise ModelError(f"{path}: unreadable safetensors file ({err})") from None
         if (folder / CHECKPOINT_FILE).exists():
-            import torch
+            torch = require("torch")
 
             path = folder / CHECKPOINT_FILE
             try:
@@ -461,9 +519,16 @@ def _pool_numpy(
     return out, counts
 
 
+def _apply_umask(path: Path) -> None:
+    """Give ``path`` the mode a plain ``open(path, "w")`` would: 0666 minus the user's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
 def _pool_torch(weight, ids: np.ndarray, seg: np.ndarray, n: int, pooling: Pooling):
     """The same pooling with torch ops on the weights' device (GPU)."""
-    import torch
+    torch = require("torch")
 
     with torch.no_grad():
         ids_t = torch.from_numpy(np.ascontiguousarray(ids, dtype=np.int64)).to(weight.device)

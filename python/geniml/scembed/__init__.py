@@ -7,6 +7,6 @@ matrix times the embedding table). :func:`embed` writes ``adata.obsm["X_scembed"
 """
 
 from geniml.scembed.annotate import annotate_celltypes
-from geniml.scembed.model import ScEmbed, embed, pool_cells
+from geniml.scembed.model import ScEmbed, embed, pool_cells, spectral_token_vectors
 
-__all__ = ["ScEmbed", "annotate_celltypes", "embed", "pool_cells"]
+__all__ = ["ScEmbed", "annotate_celltypes", "embed", "pool_cells", "spectral_token_vectors"]

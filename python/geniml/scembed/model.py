@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from geniml import _core
+from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
 
 if TYPE_CHECKING:
@@ -17,9 +19,105 @@ if TYPE_CHECKING:
     from geniml.region2vec import Region2VecExModel
     from geniml.tokenization import TokenizedCells, Tokenizer
 
-__all__ = ["ScEmbed", "embed", "pool_cells"]
+__all__ = ["ScEmbed", "embed", "pool_cells", "spectral_token_vectors"]
 
 Pooling = Literal["mean", "max"]
+Solver = Literal["spectral", "word2vec"]
+
+
+def spectral_token_vectors(
+    offsets: np.ndarray,
+    ids: np.ndarray,
+    *,
+    vocab_size: int,
+    dim: int,
+    exclude: np.ndarray | None = None,
+    n_iter: int = 7,
+    seed: int = 42,
+) -> np.ndarray:
+    """Token vectors from the whole-cell co-occurrence of tokens (``vocab_size x dim``).
+
+    With every cell as one context window, two tokens co-occur once per cell holding both, so
+    the co-occurrence matrix is ``B.T @ B`` for the binary cells x tokens matrix ``B``. The
+    vectors are the top ``dim`` eigenvectors of the degree-normalised co-occurrence
+    ``D^-1/2 (B.T B) D^-1/2`` (``D``: each token's number of co-occurrences), scaled by the
+    square roots of the singular values of ``B D^-1/2``, without the first one (the trivial
+    eigenvector, about ``sqrt(D)``: it measures how many peaks a cell has, not which; spectral
+    embeddings and LSI drop it too). The co-occurrence matrix is never
+    built: up to 4,000 cells the SVD is exact (through the cells x cells Gram matrix; ``seed``
+    is then unused), beyond that a randomized truncated SVD of the sparse ``B D^-1/2`` (cost
+    linear in the tokens of the cells). Tokens that never co-occur, and ``exclude``, get zero rows (which
+    :func:`pool_cells` skips). When ``dim`` is not below the number of cells or of usable
+    tokens, the extra columns are zero.
+
+    Args:
+        offsets: cell ``i`` holds ``ids[offsets[i]:offsets[i+1]]`` (CSR, ``int64``).
+        ids: token ids of the cells (each id at most once per cell).
+        vocab_size: rows of the result.
+        dim: columns of the result.
+        exclude: token ids that get zero rows (e.g. special tokens).
+        n_iter: power iterations of the randomized SVD (large inputs only).
+        seed: seed of the randomized SVD.
+
+    Returns:
+        float32 array ``(vocab_size, dim)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> off = np.array([0, 2, 4, 6, 8])
+        >>> ids = np.array([0, 1, 0, 1, 2, 3, 2, 3])  # two groups of cells, two token pairs
+        >>> v = spectral_token_vectors(off, ids, vocab_size=5, dim=2)
+        >>> v.shape, bool(np.allclose(v[4], 0))
+        ((5, 2), True)
+    """
+    import scipy.sparse as sp
+    from sklearn.utils.extmath import randomized_svd
+
+    offsets = np.asarray(offsets, dtype=np.int64)
+    ids = np.asarray(ids, dtype=np.int64)
+    n = len(offsets) - 1
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
+    keep = np.ones(len(ids), dtype=bool)
+    if exclude is not None and len(exclude):
+        keep &= ~np.isin(ids, exclude)
+    b = sp.csr_matrix((np.ones(int(keep.sum())), (rows[keep], ids[keep])), shape=(n, vocab_size))
+    b.data[:] = 1.0  # duplicates of a token in one cell count once
+    per_cell = np.asarray(b.sum(axis=1)).ravel()
+    degree = np.asarray(b.T @ (per_cell - 1)).ravel()
+    used = np.flatnonzero(degree > 0)
+    out = np.zeros((vocab_size, dim), dtype=np.float32)
+    k = min(dim + 1, len(used) - 1, n - 1)  # + the trivial first component, dropped below
+    if k < 2:
+        return out
+    m = (b[:, used] @ sp.diags(1.0 / np.sqrt(degree[used]))).tocsr()
+    if n <= _EXACT_MAX_CELLS:
+        # exact: eigenvectors of the small cells x cells Gram matrix, mapped to the tokens
+        import scipy.linalg as sl
+
+        gram = (m @ m.T).toarray()
+        w, u = sl.eigh(gram, subset_by_index=[n - k, n - 1])
+        order = np.argsort(-w)
+        s = np.sqrt(np.maximum(w[order], 0))
+        u = u[:, order]
+        nz = s > s[0] * 1e-7
+        vt = np.zeros((k, m.shape[1]))
+        vt[nz] = (m.T @ u[:, nz]).T / s[nz, None]
+        vt, s = _fix_signs(vt), s
+    else:
+        _, s, vt = randomized_svd(m, k, n_iter=n_iter, random_state=seed)
+    out[used, : k - 1] = (vt[1:].T * np.sqrt(s[1:])).astype(np.float32)
+    return out
+
+
+_EXACT_MAX_CELLS = 4000
+
+
+def _fix_signs(vt: np.ndarray) -> np.ndarray:
+    """Make the largest-magnitude entry of each singular vector positive (deterministic)."""
+    big = np.argmax(np.abs(vt), axis=1)
+    sign = np.sign(vt[np.arange(len(vt)), big])
+    sign[sign == 0] = 1
+    return vt * sign[:, None]
 
 
 def pool_cells(
@@ -36,7 +134,7 @@ def pool_cells(
     pooling is one sparse product ``(cells x tokens) @ embeddings``; max pooling works on chunks
     of cells so that memory stays bounded.
     """
-    import scipy.sparse as sp
+    sp = require("scipy.sparse")
 
     offsets = np.asarray(offsets, dtype=np.int64)
     ids = np.asarray(ids, dtype=np.int64)
@@ -154,8 +252,21 @@ class ScEmbed:
         seed: int = 42,
         sg: bool = False,
         save_checkpoint_path: str | os.PathLike | None = None,
+        solver: Solver = "spectral",
+        progress: bool | None = None,
     ):
         """Train on tokenized cells.
+
+        The default solver, ``"spectral"``, fits the token vectors in one step as the truncated
+        factorisation of the tokens' whole-cell co-occurrence (see
+        :func:`spectral_token_vectors`), the matrix that word2vec with the cell as its window
+        factorises implicitly; on the real Schep et al. 2017 cells it clusters cell types about
+        twice as well as word2vec (``benches/README.md``) and takes well under a second.
+        ``"word2vec"`` runs Region2Vec's CBOW / skip-gram trainer; ``epochs``, ``batch_size``,
+        ``learning_rate``, ``min_lr``, ``sg``, ``num_cpus`` and ``save_checkpoint_path`` apply
+        to it only. Either way the model is a token embedding table and :meth:`encode` pools it.
+        The spectral solver holds all cells' token ids in memory (a token store is read whole);
+        ``"word2vec"`` streams a store.
 
         Args:
             dataset: a parquet tokens file (from ``tokenize_cells``), ``TokenizedCells``, a
@@ -170,17 +281,24 @@ class ScEmbed:
                 every cell; Region2Vec's default of 10 would leave small data sets with
                 untrained cells).
 
-            num_cpus: threads (default: all cores).
+            num_cpus: threads (default: ``GENIML_NUM_THREADS``, else all cores).
             seed: random seed.
             sg: skip-gram instead of CBOW.
             save_checkpoint_path: folder for a checkpoint per epoch.
+            solver: ``"spectral"`` (default) or ``"word2vec"``.
+            progress: show a progress bar (``None``: unless ``GENIML_NO_PROGRESS`` is set).
 
         Returns:
-            The training report of the Region2Vec trainer.
+            The training report of the Region2Vec trainer (``backend="spectral"`` with no
+            losses for the spectral solver).
         """
         from geniml.region2vec import Region2VecExModel
         from geniml.region2vec.model import _as_store
 
+        if solver not in ("spectral", "word2vec"):
+            raise GenimlValueError(
+                f"`solver` must be one of {{'spectral','word2vec'}}, got {solver!r}"
+            )
         store = _as_store(dataset)
         if store is not None:  # streamed a group of row groups at a time (any size)
             if self._tokenizer is None:
@@ -204,12 +322,16 @@ class ScEmbed:
                 f"token id {int(cells.ids.max())} is outside the universe's vocabulary "
                 f"({self._tokenizer.vocab_size}); were the cells tokenized with another universe?"
             )
+        if solver == "spectral":
+            if store is not None:  # the factorisation needs every cell's tokens at once
+                cells = store.read()
+            return self._train_spectral(cells, min_count=min_count, seed=seed)
         return self._r2v.train(
             cells,
             window_size=self.window_size,
             epochs=epochs,
             min_count=min_count,
-            num_cpus=num_cpus or os.cpu_count() or 1,
+            num_cpus=num_cpus or _core.num_threads(),  # GENIML_NUM_THREADS, else all cores
             seed=seed,
             negative=self.negative_samples,
             init_lr=learning_rate,
@@ -217,7 +339,53 @@ class ScEmbed:
             batch_size=batch_size,
             sg=sg,
             save_checkpoint_path=save_checkpoint_path,
+            progress=progress,
         )
+
+    def _train_spectral(self, cells: TokenizedCells, *, min_count: int, seed: int):
+        import time
+
+        import torch
+
+        from geniml.region2vec._train import TrainReport
+
+        if min_count < 1:
+            raise GenimlValueError(f"`min_count` must be >= 1, got {min_count}")
+        t0 = time.perf_counter()
+        tok = self._tokenizer
+        vocab = tok.vocab_size
+        exclude = np.arange(tok.n_regions, vocab, dtype=np.int64)  # special tokens
+        if min_count > 1:
+            ids = np.asarray(cells.ids, dtype=np.int64)
+            offsets = np.asarray(cells.offsets, dtype=np.int64)
+            rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+            pairs = np.unique(rows * vocab + ids)  # one count per cell
+            df = np.bincount(pairs % vocab, minlength=vocab)
+            exclude = np.union1d(exclude, np.flatnonzero(df < min_count))
+        vecs = spectral_token_vectors(
+            cells.offsets,
+            cells.ids,
+            vocab_size=vocab,
+            dim=self.embedding_dim,
+            exclude=exclude,
+            seed=seed,
+        )
+        model = self._r2v.model
+        with torch.no_grad():
+            w = torch.from_numpy(vecs).to(model.projection.weight.device)
+            model.projection.weight.copy_(w)
+            model.output.weight.copy_(w)
+        self._r2v.trained = True
+        trained = int(np.any(vecs != 0, axis=1).sum())
+        report = TrainReport(
+            losses=[],
+            words=int(len(cells.ids)),
+            seconds=time.perf_counter() - t0,
+            backend="spectral",
+            n_trained_tokens=trained,
+        )
+        self._r2v.report = report
+        return report
 
     def _as_cells(self, dataset) -> TokenizedCells:
         from geniml.tokenization import (
@@ -304,20 +472,48 @@ class ScEmbed:
     # -- persistence ----------------------------------------------------------------------
     def export(self, path: str | os.PathLike, *, force: bool = False) -> Path:
         """Write the model folder (Region2Vec layout)."""
-        return self.region2vec.export(path, force=force)
+        return self.region2vec.export(path, force=force, model_type="scembed")
 
     save = export
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike, *, device: str | None = None) -> ScEmbed:
-        """Load a model folder (written by :meth:`save` or by upstream geniml)."""
-        if not Path(path).is_dir():
-            raise ModelError(
-                f"{path}: not a local model folder. geniml does not download models at run "
-                "time; fetch the Hugging Face repository first (huggingface_hub."
-                "snapshot_download) and pass its folder"
-            )
-        return cls(path, device=device)
+    def from_pretrained(
+        cls,
+        path: str | os.PathLike,
+        *,
+        device: str | None = None,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+    ) -> ScEmbed:
+        """Load a model folder (written by :meth:`save` or by upstream geniml), or a hub repo.
+
+        Args:
+            path: the folder, or a Hugging Face repository id (``"owner/name"``; the local hub
+                cache first, a download only when online; needs ``geniml[hf]``).
+            device: torch device.
+            revision: repository branch, tag or commit.
+            cache_dir: hub cache folder (default: huggingface_hub's).
+
+        Returns:
+            The model.
+        """
+        from geniml.hub import resolve_pretrained
+
+        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
+
+    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write the model folder plus a model card ``README.md`` (training parameters, universe).
+
+        Args:
+            folder: output folder.
+            force: replace an existing model in ``folder``.
+
+        Returns:
+            The folder.
+        """
+        r2v = self.region2vec
+        r2v._card_type = "scEmbed"
+        return r2v.save_pretrained(folder, force=force)
 
     def __repr__(self) -> str:
         state = "untrained" if self._r2v is None else "trained"
@@ -342,14 +538,17 @@ def embed(
 
     Returns:
         ``None`` (or a modified copy when ``copy=True``). Sets ``adata.obsm[key_added]`` (cells x
-        embedding_dim) and ``adata.uns["scembed"]`` (``embedding_dim``, ``pooling_method``,
-        ``vocab_size``, ``key_added``).
+        embedding_dim) and the parameters in ``adata.uns["scembed"]`` (for another
+        ``key_added``, ``uns[key_added without its "X_" prefix]``): ``embedding_dim``,
+        ``pooling_method``, ``vocab_size``, ``key_added``.
     """
     if not isinstance(model, ScEmbed):
         model = ScEmbed.from_pretrained(model)
     target = adata.copy() if copy else adata
     target.obsm[key_added] = model.encode(target)
-    target.uns["scembed"] = {
+    # parameters per key (scanpy's key_added convention): uns["scembed"] for the default key
+    uns_key = "scembed" if key_added == "X_scembed" else key_added.removeprefix("X_")
+    target.uns[uns_key] = {
         "embedding_dim": int(model.embedding_dim),
         "pooling_method": model.pooling_method,
         "vocab_size": int(model.tokenizer.vocab_size),

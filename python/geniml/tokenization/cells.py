@@ -10,6 +10,7 @@ import numpy as np
 
 from geniml import _core
 from geniml._atomic import atomic_file
+from geniml._optional import require
 from geniml.exceptions import AnnDataLayoutError, GenimlValueError
 from geniml.io import RegionSet
 from geniml.tokenization.tokenizer import Tokenizer
@@ -164,19 +165,19 @@ def peaks_from_anndata(adata: anndata.AnnData) -> RegionSet:
             return RegionSet((np.asarray(var[cols[0]]).astype(str), starts, ends))
     names = [str(x) for x in adata.var_names]
     try:
-        cn, (c, s, e) = _core.parse_region_names(names)
+        parsed = _core.parse_region_names(names)
     except ValueError as err:
         tried = ", ".join("/".join(c) for c in COORD_COLUMNS)
         raise AnnDataLayoutError(
             f"AnnData has no peak coordinates: looked for adata.var columns ({tried}) and for "
             f"var names like 'chr1:100-200', 'chr1-100-200' or 'chr1_100_200' ({err})"
         ) from err
-    return RegionSet._from_columns(cn, c, s, e)
+    return RegionSet._from_core(parsed)
 
 
 def _as_anndata(adata: anndata.AnnData | str | os.PathLike) -> anndata.AnnData:
     if isinstance(adata, (str, os.PathLike)):
-        import anndata as ad
+        ad = require("anndata")
 
         path = Path(adata)
         if not path.exists():
@@ -185,37 +186,99 @@ def _as_anndata(adata: anndata.AnnData | str | os.PathLike) -> anndata.AnnData:
     return adata
 
 
-def _cells_csr(x) -> tuple[np.ndarray, np.ndarray]:
-    import scipy.sparse as sp
+def _cells_csr(x, adata=None) -> tuple[np.ndarray, np.ndarray]:
+    sp = require("scipy.sparse")
 
     m = x if sp.issparse(x) else sp.csr_matrix(np.asarray(x))
     m = sp.csr_matrix(m)
+    if m.nnz and m.data.dtype.kind in "fc":
+        bad = np.flatnonzero(np.isnan(m.data) | (m.data.real < 0))
+    elif m.nnz and m.data.dtype.kind == "i":
+        bad = np.flatnonzero(m.data < 0)
+    else:
+        bad = np.zeros(0, dtype=np.int64)
+    if len(bad):
+        k = int(bad[0])
+        row = int(np.searchsorted(m.indptr, k, side="right") - 1)
+        col = int(m.indices[k])
+        cell = adata.obs_names[row] if adata is not None else row
+        peak = adata.var_names[col] if adata is not None else col
+        raise GenimlValueError(
+            f"AnnData X[{row}, {col}] (cell {cell!r}, peak {peak!r}) is {m.data[k]}: counts "
+            f"must be non-negative numbers ({len(bad)} such entries)"
+        )
     if m.nnz and (m.data == 0).any():
         m = m.copy()
         m.eliminate_zeros()
     return m.indptr.astype(np.int64), m.indices.astype(np.int64)
 
 
+def _row_blocks(adata: anndata.AnnData, chunk_size: int | None):
+    """``(start, stop, X[start:stop])`` blocks; one block for an in-memory AnnData by default.
+
+    Backed AnnData (``read_h5ad(path, backed="r")``) is always read in blocks of ``chunk_size``
+    rows (default 10,000), so memory is bounded by the block, not by the file.
+    """
+    n = adata.n_obs
+    backed = bool(getattr(adata, "isbacked", False))
+    if chunk_size is None and not backed:
+        yield 0, n, adata.X
+        return
+    step = 10_000 if chunk_size is None else int(chunk_size)
+    if step < 1:
+        raise GenimlValueError(f"`chunk_size` must be >= 1, got {chunk_size}")
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        yield start, stop, adata.X[start:stop]
+
+
+def iter_tokenized_blocks(
+    adata: anndata.AnnData,
+    tokenizer: Tokenizer,
+    *,
+    fraction: float = 1e-9,
+    chunk_size: int | None = None,
+):
+    """Tokenize an AnnData block by block: yields ``(start, stop, offsets, ids)`` per block.
+
+    The peak set is tokenized once; each block of rows is read (from disk for backed AnnData)
+    and turned into token sets in Rust, so memory holds one block at a time.
+    """
+    peaks = peaks_from_anndata(adata)
+    off, ids = tokenizer.overlaps(peaks, fraction=fraction)
+    off = off.astype(np.uint64)
+    for start, stop, x in _row_blocks(adata, chunk_size):
+        indptr, indices = _cells_csr(x, adata if (start, stop) == (0, adata.n_obs) else None)
+        c_off, c_ids, _ = _core.cells_to_tokens(indptr, indices, off, ids, tokenizer.n_regions)
+        yield start, stop, c_off.astype(np.int64), c_ids.astype(np.int64)
+
+
 def tokenize_anndata(
-    adata: anndata.AnnData | str | os.PathLike, tokenizer: Tokenizer, *, fraction: float = 1e-9
+    adata: anndata.AnnData | str | os.PathLike,
+    tokenizer: Tokenizer,
+    *,
+    fraction: float = 1e-9,
+    chunk_size: int | None = None,
 ) -> TokenizedCells:
     """Tokenize every cell of an AnnData object (cells x peaks, any non-zero counts).
 
     The peak set is tokenized once (peak -> universe tokens); each cell's sparse row then
-    becomes the sorted set of its peaks' tokens, in Rust, in parallel.
+    becomes the sorted set of its peaks' tokens, in Rust, in parallel. A backed AnnData
+    (``anndata.read_h5ad(path, backed="r")``) is read ``chunk_size`` rows at a time.
     """
     adata = _as_anndata(adata)
-    peaks = peaks_from_anndata(adata)
-    off, ids = tokenizer.overlaps(peaks, fraction=fraction)
-    indptr, indices = _cells_csr(adata.X)
-    c_off, c_ids, _ = _core.cells_to_tokens(
-        indptr, indices, off.astype(np.uint64), ids, tokenizer.n_regions
-    )
+    offs, idss, base = [np.zeros(1, dtype=np.int64)], [], 0
+    for _, _, c_off, c_ids in iter_tokenized_blocks(
+        adata, tokenizer, fraction=fraction, chunk_size=chunk_size
+    ):
+        offs.append(c_off[1:] + base)
+        idss.append(c_ids)
+        base += int(c_off[-1])
     path = getattr(tokenizer, "path", None)
     return TokenizedCells(
         [str(c) for c in adata.obs_names],
-        c_off.astype(np.int64),
-        c_ids.astype(np.int64),
+        np.concatenate(offs),
+        np.concatenate(idss) if idss else np.zeros(0, dtype=np.int64),
         universe_path=str(Path(path).resolve()) if path else None,
     )
 
@@ -228,16 +291,19 @@ def tokenize_cells(
     fraction: float = 1e-9,
     min_tokens: int = 0,
     force: bool = False,
+    chunk_size: int | None = None,
 ) -> TokenizedCells:
     """Tokenize the cells of an AnnData object (or ``.h5ad`` path) against a universe.
 
     Args:
-        adata: AnnData with peaks in ``var`` (chr/start/end columns or region-like names).
+        adata: AnnData with peaks in ``var`` (chr/start/end columns or region-like names); a
+            backed one (``read_h5ad(path, backed="r")``) is read in blocks of ``chunk_size``.
         universe_file: universe BED (or a Tokenizer).
         output: parquet file to write (``cell``, ``tokens: list<int32>``); optional.
         fraction: minimum overlap as a fraction of the peak.
         min_tokens: drop cells with fewer tokens.
         force: replace an existing output.
+        chunk_size: rows per block (default: all rows in memory; 10,000 for backed AnnData).
 
     Returns:
         The tokenized cells.
@@ -245,7 +311,7 @@ def tokenize_cells(
     tok = (
         universe_file if isinstance(universe_file, Tokenizer) else Tokenizer.from_bed(universe_file)
     )
-    cells = tokenize_anndata(adata, tok, fraction=fraction)
+    cells = tokenize_anndata(adata, tok, fraction=fraction, chunk_size=chunk_size)
     if min_tokens > 0:
         cells = cells.filter(min_tokens)
     if output is not None:
@@ -268,7 +334,7 @@ def tokenize_fragments(
     """
     path = Path(fragments_file)
     names, (off, ids, _), _n = tokenizer._inner.tokenize_fragments(
-        path, set(barcodes) if barcodes is not None else None, float(fraction)
+        path, set(barcodes) if barcodes is not None else None, fraction=float(fraction)
     )
     upath = tokenizer.path
     return TokenizedCells(

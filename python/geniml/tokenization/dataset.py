@@ -38,7 +38,7 @@ def write_gtok(
         array([3, 1, 2])
     """
     path = Path(path)
-    _core.write_gtok(path, np.ascontiguousarray(ids, dtype=np.int64), width, force)
+    _core.write_gtok(path, np.ascontiguousarray(ids, dtype=np.int64), width=width, force=force)
     return path
 
 
@@ -172,7 +172,15 @@ def _read_folder(folder: Path, tokenizer) -> tuple[list[str], np.ndarray, np.nda
             tokenizer = Tokenizer.from_bed(folder / "universe.bed")
         # tokenized BED files hold exact universe regions: keep identical intervals only
         docs = [
-            a for a in tokenizer._inner.tokenize_paths(beds, 1.0, "both", True, False, None, True)
+            a
+            for a in tokenizer._inner.tokenize_paths(
+                beds,
+                fraction=1.0,
+                fraction_of="both",
+                drop_unknown=True,
+                unique=False,
+                allow_empty=True,
+            )
         ]
         names = [p.name for p in beds]
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))

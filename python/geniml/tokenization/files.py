@@ -51,7 +51,7 @@ def _inputs(
     return files
 
 
-def _check_outputs(outputs: list[Path], force: bool) -> None:
+def _check_outputs(outputs: list[Path], *, force: bool) -> None:
     seen: dict[str, int] = {}
     for i, p in enumerate(outputs):
         if p.name in seen:
@@ -91,7 +91,9 @@ def hard_tokenization(
         universe_file: universe BED (or a Tokenizer).
         fraction: minimum overlap as a fraction of the universe region (default: any 1 bp).
         file_list: a text file naming the inputs (one per line) or a list of names.
-        p_value_threshold: the seed's name for ``fraction``; wins when given.
+        p_value_threshold: upstream's name for ``fraction``; wins when given. Despite the
+            name it is not a p-value: it is the same overlap fraction (``bedtools intersect
+            -f``) of the universe region, in ``[0, 1]``. The name is kept for upstream code.
         n_threads: threads (default: all cores, or ``GENIML_NUM_THREADS``).
         force: replace existing outputs.
 
@@ -104,7 +106,7 @@ def hard_tokenization(
     files = _inputs(src_folder, file_list)
     dst = Path(dst_folder)
     outputs = [dst / f.name for f in files]
-    _check_outputs(outputs, force)
+    _check_outputs(outputs, force=force)
     u = tok.universe
     # All outputs of the run are one folder swapped in at the end (other files of an existing
     # folder are kept): a bad input or a kill leaves the previous folder, never a mix.
@@ -112,7 +114,12 @@ def hard_tokenization(
         for start in range(0, len(files), 64):
             chunk = files[start : start + 64]
             arrays = tok._inner.tokenize_paths(
-                chunk, float(fraction), "universe", True, True, n_threads
+                chunk,
+                fraction=float(fraction),
+                fraction_of="universe",
+                drop_unknown=True,
+                unique=True,
+                n_threads=n_threads,
             )
             for f, ids in zip(chunk, arrays, strict=True):
                 u[ids].to_bed(tmp / f.name)
@@ -141,7 +148,7 @@ def soft_tokenization(
     files = _inputs(src_folder, file_list)
     dst = Path(dst_folder)
     outputs = [dst / f.name for f in files]
-    _check_outputs(outputs, force)
+    _check_outputs(outputs, force=force)
     with atomic_folder(dst, force=True, keep_others=True) as tmp:  # one output, as above
         for f in files:
             soft = tok.soft_tokenize(f, overlap_threshold=overlap_threshold)
@@ -154,12 +161,12 @@ def soft_tokenization(
                     f"{r.chrom}\t{r.start}\t{r.end}\t{w:.6g}"
                     for r, w in zip(tok.universe[ids], best[ids], strict=True)
                 ],
-                True,
+                force=True,
             )
     return outputs
 
 
-def _write_text(path: Path, lines: list[str], force: bool) -> None:
+def _write_text(path: Path, lines: list[str], *, force: bool) -> None:
     with atomic_file(path, force=force) as tmp:
         tmp.write_text("".join(line + "\n" for line in lines))
 
@@ -201,7 +208,7 @@ def universe_tokenization(
             )
         lines.append(f"{reg.chrom}\t{reg.start}\t{reg.end}\t{toks}")
     out = Path(output_file)
-    _write_text(out, lines, force)
+    _write_text(out, lines, force=force)
     return out
 
 
@@ -254,9 +261,7 @@ def check_coverage(
         rs = BedSet(list(bed_file_or_regions)).to_regionset()
     else:
         rs = as_regionset(bed_file_or_regions)
-    n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(
-        rs._names, rs._chroms, rs._starts, rs._ends, float(threshold)
-    )
+    n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(rs._cols(), fraction=float(threshold))
     report = CoverageReport(
         n,
         n_tok,

@@ -462,13 +462,13 @@ def _10x_peaks(path: str):
         key = "interval" if "interval" in feats else "id"
         names = [v.decode() if isinstance(v, bytes) else str(v) for v in feats[key][:]]
     try:
-        cn, (c, st, en) = _core.parse_region_names(names)
+        parsed = _core.parse_region_names(names)
     except ValueError as err:
         raise GenimlValueError(
             f"{path}: matrix/features/{key} does not hold peak coordinates like "
             f"'chr1:100-200' ({err})"
         ) from err
-    return RegionSet._from_columns(cn, c, st, en)
+    return RegionSet._from_core(parsed)
 
 
 def _n_obs(path: str) -> int:

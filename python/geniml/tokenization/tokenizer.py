@@ -12,7 +12,7 @@ import numpy as np
 
 from geniml import _core
 from geniml.exceptions import UniverseError
-from geniml.io import Region, RegionSet, _data_line_numbers, read_bed
+from geniml.io import Region, RegionSet, read_bed
 
 __all__ = ["SoftTokens", "TokenizedRegionSet", "Tokenizer"]
 
@@ -88,39 +88,23 @@ class Tokenizer:
     """
 
     def __init__(self, universe: RegionSet | str | os.PathLike, *, dedup: bool = False) -> None:
+        # One universe loader, in Rust: empty universes and duplicates (both line numbers, or
+        # rows for an in-memory set) are reported there; a missing file is
+        # UniverseNotFoundError.
         path: Path | None = None
         rs: RegionSet | None = None
         if isinstance(universe, (str, os.PathLike)):
             path = Path(universe)
-            if not path.exists():
-                raise UniverseError(f"universe file not found: {path}")
-            inner = _core.Tokenizer.from_bed(path)  # read and indexed in Rust
+            inner = _core.Tokenizer.from_bed(path, dedup=dedup)
         else:
             rs = universe
-            if len(rs) == 0:
-                raise UniverseError("the universe holds no region")
-            inner = _core.Tokenizer(rs._names, rs._chroms, rs._starts, rs._ends)
-        dups = inner.duplicates()
-        if dups:
-            rs = rs if rs is not None else _universe_of(inner, path)
-            if not dedup:
-                dup, first = dups[0]
-                where = (
-                    f"lines {' and '.join(map(str, _data_line_numbers(path, [first, dup])))}"
-                    if path
-                    else f"rows {first} and {dup}"
-                )
-                raise UniverseError(
-                    f"{path or 'universe'}: {len(dups)} duplicate region(s); "
-                    f"{rs[dup]} is on {where} (pass dedup=True to keep the first copy)"
-                )
+            inner = _core.Tokenizer(rs._cols(), dedup=dedup)
+        if inner.n_dropped:
             warnings.warn(
-                f"{path or 'universe'}: dropped {len(dups)} duplicate universe region(s)",
+                f"{path or 'universe'}: dropped {inner.n_dropped} duplicate universe region(s)",
                 stacklevel=2,
             )
-            drop = np.fromiter((d for d, _ in dups), dtype=np.int64)
-            rs = rs[np.setdiff1d(np.arange(len(rs)), drop)]
-            inner = _core.Tokenizer(rs._names, rs._chroms, rs._starts, rs._ends)
+            rs = None
         self._inner = inner
         self._universe = (
             None
@@ -211,19 +195,20 @@ class Tokenizer:
         """
         if isinstance(regions, (str, os.PathLike)):
             ids = self._inner.tokenize_paths(
-                [Path(regions)], float(fraction), "query", drop_unknown, unique
+                [Path(regions)],
+                fraction=float(fraction),
+                fraction_of="query",
+                drop_unknown=drop_unknown,
+                unique=unique,
             )[0]
             return TokenizedRegionSet(ids, self)
         rs = as_regionset(regions)
         ids = self._inner.tokenize(
-            rs._names,
-            rs._chroms,
-            rs._starts,
-            rs._ends,
-            float(fraction),
-            "query",
-            drop_unknown,
-            unique,
+            rs._cols(),
+            fraction=float(fraction),
+            fraction_of="query",
+            drop_unknown=drop_unknown,
+            unique=unique,
         )
         return TokenizedRegionSet(ids, self)
 
@@ -239,7 +224,12 @@ class Tokenizer:
         """Tokenize many region sets; BED paths are read and tokenized in parallel."""
         if all(isinstance(x, (str, os.PathLike)) for x in items):
             arrays = self._inner.tokenize_paths(
-                [Path(x) for x in items], float(fraction), "query", drop_unknown, unique, n_threads
+                [Path(x) for x in items],
+                fraction=float(fraction),
+                fraction_of="query",
+                drop_unknown=drop_unknown,
+                unique=unique,
+                n_threads=n_threads,
             )
             return [TokenizedRegionSet(a, self) for a in arrays]
         return [
@@ -257,7 +247,7 @@ class Tokenizer:
         """
         rs = as_regionset(regions)
         off, ids, _ = self._inner.overlaps(
-            rs._names, rs._chroms, rs._starts, rs._ends, float(fraction), fraction_of, False
+            rs._cols(), fraction=float(fraction), fraction_of=fraction_of, weights=False
         )
         return off.astype(np.int64), ids
 
@@ -268,7 +258,7 @@ class Tokenizer:
         """
         rs = as_regionset(regions)
         off, ids, w = self._inner.overlaps(
-            rs._names, rs._chroms, rs._starts, rs._ends, float(overlap_threshold), "query", True
+            rs._cols(), fraction=float(overlap_threshold), fraction_of="query", weights=True
         )
         return SoftTokens(off.astype(np.int64), ids, w)
 
@@ -330,8 +320,7 @@ class Tokenizer:
         specials = self.special_tokens_map
         plain = [t for t in tokens if t not in specials]
         if plain:
-            names, (c, s, e) = _core.parse_region_names(plain)
-            q = RegionSet._from_columns(names, c, s, e)
+            q = RegionSet._from_core(_core.parse_region_names(plain))
             off, ids = self.overlaps(q)
             exact = {}
             u = self.universe
@@ -346,5 +335,4 @@ class Tokenizer:
 
 
 def _universe_of(inner, path: Path | None) -> RegionSet:
-    names, (c, s, e) = inner.universe_columns()
-    return RegionSet._from_columns(names, c, s, e, None, path)
+    return RegionSet._from_core(inner.universe_columns(), path)

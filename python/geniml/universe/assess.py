@@ -115,9 +115,9 @@ def assess(
         raise UniverseError("the BED collection is empty")
     thick = _thick(u)
     rows = _core.assess_universe(
-        (u._names, u._chroms, u._starts, u._ends),
+        u._cols(),
         thick,
-        [(r._names, r._chroms, r._starts, r._ends) for _, r in files],
+        [r._cols() for _, r in files],
         n_threads,
     )
     names = [n for n, _ in files]
@@ -166,6 +166,14 @@ def assess_universe(
 
     Given ``beds``, also ``coverage`` (fraction of all input regions the universe overlaps; a
     warning under 0.8), mean ``F_10`` and mean ``RBS``.
+
+    Args:
+        universe: the universe (BED path or RegionSet; 0-based half-open coordinates).
+        beds: the collection to assess it against (a folder, paths or RegionSets), or None
+            for the universe's own summary only.
+
+    Returns:
+        ``{"n_regions", "mean_size"}``, plus ``coverage``, ``F_10`` and ``RBS`` with ``beds``.
 
     Examples:
         >>> u = RegionSet([("chr1", 10, 20), ("chr1", 100, 150)])
@@ -245,9 +253,7 @@ def filter_universe(
         )
     if min_coverage:
         if cov is not None:
-            score = _core.region_max_coverage(
-                cov._inner, (u._names, u._chroms, u._starts, u._ends), "core"
-            ).astype(np.int64)
+            score = _core.region_max_coverage(cov._inner, u._cols(), "core").astype(np.int64)
         else:
             try:
                 score = np.asarray(u.extra_column(1), dtype=np.int64)
@@ -269,9 +275,7 @@ def filter_universe(
                 cov, file_no, chrom_sizes=None, smooth=25, coverage_prefix=coverage_prefix
             )
         )
-        _, contrib = _core.universe_likelihood(
-            cov._inner, tables, (u._names, u._chroms, u._starts, u._ends), thick
-        )
+        _, contrib = _core.universe_likelihood(cov._inner, tables, u._cols(), thick)
         keep &= np.nan_to_num(contrib, nan=-np.inf) > lh_cutoff
     out = u[np.flatnonzero(keep)]
     if output_file is not None:

@@ -87,9 +87,10 @@ def resolve_coverage(
     return compute_coverage(source, chrom_sizes, smooth=smooth, n_threads=n_threads)
 
 
-def _finish(cols: tuple, output_file: str | os.PathLike | None, force: bool) -> RegionSet:
-    names, c, s, e, extra = cols
-    rs = RegionSet._from_columns(names, c, s, e, extra)
+def _finish(
+    cols: _core._RegionsOut, output_file: str | os.PathLike | None, *, force: bool
+) -> RegionSet:
+    rs = RegionSet._from_core(cols)
     if output_file is not None:
         rs.to_bed(output_file, force=force)
         rs.path = Path(output_file)
@@ -151,12 +152,12 @@ def cc_universe(
     )
     cols = _core.cc_universe(
         cov._inner,
-        None if cutoff is None else float(cutoff),
-        _nonneg("merge_distance", merge_distance),
-        _nonneg("min_size", min_size),
-        n_threads,
+        cutoff=None if cutoff is None else float(cutoff),
+        merge=_nonneg("merge_distance", merge_distance),
+        min_size=_nonneg("min_size", min_size),
+        n_threads=n_threads,
     )
-    return _finish(cols, output_file, force)
+    return _finish(cols, output_file, force=force)
 
 
 def ccf_universe(
@@ -207,13 +208,13 @@ def ccf_universe(
     )
     cols = _core.ccf_universe(
         cov._inner,
-        None if cutoff is None else float(cutoff),
-        0.8 if confidence is None else float(confidence),
-        _nonneg("merge_distance", merge_distance),
-        _nonneg("min_size", min_size),
-        n_threads,
+        cutoff=None if cutoff is None else float(cutoff),
+        confidence=0.8 if confidence is None else float(confidence),
+        merge=_nonneg("merge_distance", merge_distance),
+        min_size=_nonneg("min_size", min_size),
+        n_threads=n_threads,
     )
-    return _finish(cols, output_file, force)
+    return _finish(cols, output_file, force=force)
 
 
 def build_universe(

@@ -64,9 +64,11 @@ class Coverage:
             labels = [
                 str(r.path) if r.path is not None else f"set {i}" for i, r in enumerate(region_sets)
             ]
-        sets = [(r._names, r._chroms, r._starts, r._ends) for r in region_sets]
+        sets = [r._cols() for r in region_sets]
         return cls(
-            _core.Coverage.from_regions(sets, list(labels), sizes, _smooth(smooth), n_threads)
+            _core.Coverage.from_regions(
+                sets, list(labels), sizes, smooth=_smooth(smooth), n_threads=n_threads
+            )
         )
 
     @property
@@ -96,7 +98,7 @@ class Coverage:
         Existing files are refused unless ``force=True`` (then nothing is written); each
         file is written to a temporary name and renamed.
         """
-        return [Path(p) for p in self._inner.write(Path(out_dir), prefix, format, force)]
+        return [Path(p) for p in self._inner.write(Path(out_dir), prefix, format, force=force)]
 
     def is_empty(self) -> bool:
         """True when every track is zero everywhere."""
@@ -225,13 +227,15 @@ def compute_coverage(
     smooth = _smooth(smooth)
     batches = file_batches(paths, batch_bytes)
     if len(batches) == 1:
-        return Coverage(_core.Coverage.from_files(paths, sizes, smooth, n_threads))
+        return Coverage(_core.Coverage.from_files(paths, sizes, smooth=smooth, n_threads=n_threads))
     from geniml._progress import progress_bar
 
     acc: Coverage | None = None
     with progress_bar(len(paths), "coverage", unit="files", enabled=progress) as advance:
         for batch in batches:
-            part = Coverage(_core.coverage_of_batch(batch, sizes, smooth, n_threads))
+            part = Coverage(
+                _core.coverage_of_batch(batch, sizes, smooth=smooth, n_threads=n_threads)
+            )
             acc = part if acc is None else acc + part
             advance(len(batch))
     assert acc is not None

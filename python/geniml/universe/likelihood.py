@@ -115,7 +115,7 @@ def build_likelihood_model(
         ['chr1_core.npz', 'chr1_end.npz', 'chr1_start.npz']
     """
     model_file = Path(model_file)
-    refuse_existing(model_file, force)
+    refuse_existing(model_file, force=force)
     tables = _model_tables(
         source, file_no, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
     )
@@ -224,11 +224,13 @@ def ml_universe(
         tables = _model_tables(
             cov, file_no, chrom_sizes=None, smooth=smooth, coverage_prefix=coverage_prefix
         )
-    rs = _finish(_core.ml_universe(cov._inner, tables, n_threads), None, force)
-    return _post(rs, merge_distance, min_size, output_file, force)
+    rs = _finish(_core.ml_universe(cov._inner, tables, n_threads), None, force=force)
+    return _post(rs, merge_distance, min_size, output_file, force=force)
 
 
-def _post(rs: RegionSet, merge_distance: int, min_size: int, output_file, force: bool) -> RegionSet:
+def _post(
+    rs: RegionSet, merge_distance: int, min_size: int, output_file, *, force: bool
+) -> RegionSet:
     if merge_distance < 0 or min_size < 0:
         raise GenimlValueError("`merge_distance` and `min_size` must be >= 0")
     if min_size:
@@ -277,7 +279,9 @@ def _fit_hmm(cov, normalize, states, transmat, lambdas, startprob, n_fit_bases):
         from hmmlearn import hmm
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError("hmm_universe(fit=True) needs hmmlearn: pip install hmmlearn") from err
-    values, lengths = _core.hmm_sample(cov._inner, normalize, states, int(n_fit_bases))
+    values, lengths = _core.hmm_sample(
+        cov._inner, normalize=normalize, states=states, max_bases=int(n_fit_bases)
+    )
     x = values.reshape(-1, 3).astype(np.int64)
     model = hmm.PoissonHMM(n_components=4, init_params="", params="stl", n_iter=10)
     model.startprob_ = np.asarray(startprob, dtype=float)
@@ -353,10 +357,16 @@ def hmm_universe(
             cov, bool(normalize), int(states), transmat, lambdas, startprob, n_fit_bases
         )
     cols = _core.hmm_universe(
-        cov._inner, transmat, lambdas, startprob, bool(normalize), int(states), n_threads
+        cov._inner,
+        transmat,
+        lambdas,
+        startprob,
+        normalize=bool(normalize),
+        states=int(states),
+        n_threads=n_threads,
     )
-    rs = _finish(cols, None, force)
-    return _post(rs, merge_distance, min_size, output_file, force)
+    rs = _finish(cols, None, force=force)
+    return _post(rs, merge_distance, min_size, output_file, force=force)
 
 
 def universe_likelihood(
@@ -414,7 +424,5 @@ def universe_likelihood(
         raise GenimlValueError("flexible=True needs a BED9 universe (thickStart/thickEnd)")
     if flexible is False:
         thick = None
-    total, _ = _core.universe_likelihood(
-        cov._inner, tables, (u._names, u._chroms, u._starts, u._ends), thick
-    )
+    total, _ = _core.universe_likelihood(cov._inner, tables, u._cols(), thick)
     return total

@@ -186,12 +186,10 @@ pub fn assess(universe: &UniverseRef<'_>, files: &[RegionsRef<'_>]) -> Vec<FileA
         .map(|&(s, e)| u64::from(e - s))
         .sum();
     let flexible = universe.thick.is_some();
-    crate::coverage::in_current_pool(|| {
-        files
-            .par_iter()
-            .map(|f| assess_file(&uni, uni_bp, flexible, f))
-            .collect()
-    })
+    files
+        .par_iter()
+        .map(|f| assess_file(&uni, uni_bp, flexible, f))
+        .collect()
 }
 
 fn assess_file(

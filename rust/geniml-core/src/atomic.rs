@@ -126,6 +126,7 @@ where
     for f in files {
         refuse_existing(f, force)?;
     }
+    remove_stale_stages(dir);
     let stage = tmp_sibling(&dir.join("file-set"));
     std::fs::create_dir(&stage).map_err(|e| GenimlError::io(&stage, e))?;
     let staged: Vec<PathBuf> = files
@@ -159,6 +160,28 @@ where
     })();
     let _ = std::fs::remove_dir_all(&stage);
     result
+}
+
+/// Remove staging folders left in `dir` by writers that were killed (their process is gone).
+fn remove_stale_stages(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return; // no cheap liveness check on this system: leave them
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".file-set.tmp-")) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Check that the files listed in a [`write_file_set`] manifest are the ones it wrote.
@@ -243,6 +266,14 @@ mod tests {
         assert!(check_file_set(&man).is_err());
         let leftovers: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
         assert_eq!(leftovers.len(), 3, "no staging folder left behind");
+        // A staging folder of a killed writer (a pid that cannot exist) is cleaned up.
+        let stale = d.join(format!(".file-set.tmp-{}-0", u32::MAX - 1));
+        std::fs::create_dir(&stale).unwrap();
+        write_file_set(&d, &files, &man, true, |_, p| {
+            std::fs::write(p, "again").map_err(|e| GenimlError::io(p, e))
+        })
+        .unwrap();
+        assert!(!stale.exists());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }

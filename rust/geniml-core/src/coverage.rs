@@ -286,7 +286,8 @@ pub fn coverage_from_regions(
                 None if !used[id] => map.push(usize::MAX),
                 None => {
                     return Err(GenimlError::UnknownChrom(format!(
-                        "{label}: chromosome '{n}' is not in the chrom sizes"
+                        "{label}: chromosome '{}' is not in the chrom sizes",
+                        bio::shown(n.as_bytes())
                     )));
                 }
             }
@@ -335,7 +336,8 @@ pub fn coverage_from_regions(
 }
 
 /// LSD radix sort of `u32` keys (three 11-bit passes); small slices use the std sort.
-fn radix_sort(v: &mut [u32]) {
+/// Public for the `coverage_timing` example's breakdown.
+pub fn radix_sort(v: &mut [u32]) {
     const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
     if v.len() < 4096 {
@@ -465,7 +467,7 @@ pub fn read_bedgraph(path: &Path, sizes: &[(String, u64)]) -> Result<Vec<(String
     let mut rows: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); sizes.len()];
     for (ln, raw) in data.split(|&b| b == b'\n').enumerate() {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if line.is_empty() || line.starts_with(b"#") || line.starts_with(b"track") {
+        if line.is_empty() || bio::is_header(line) {
             continue;
         }
         let err = |msg: String| GenimlError::BedParse {
@@ -481,19 +483,22 @@ pub fn read_bedgraph(path: &Path, sizes: &[(String, u64)]) -> Result<Vec<(String
                 f.len()
             )));
         }
-        let k = *index
-            .get(f[0])
-            .ok_or_else(|| err(format!("chromosome '{}' is not in the chrom sizes", f[0])))?;
+        let k = *index.get(f[0]).ok_or_else(|| {
+            err(format!(
+                "chromosome '{}' is not in the chrom sizes",
+                bio::shown(f[0].as_bytes())
+            ))
+        })?;
         let start: u32 = f[1]
             .parse()
-            .map_err(|_| err(format!("bad start '{}'", f[1])))?;
+            .map_err(|_| err(format!("bad start '{}'", bio::shown(f[1].as_bytes()))))?;
         let end: u32 = f[2]
             .parse()
-            .map_err(|_| err(format!("bad end '{}'", f[2])))?;
+            .map_err(|_| err(format!("bad end '{}'", bio::shown(f[2].as_bytes()))))?;
         let v: f64 = f[3]
             .trim()
             .parse()
-            .map_err(|_| err(format!("bad value '{}'", f[3])))?;
+            .map_err(|_| err(format!("bad value '{}'", bio::shown(f[3].as_bytes()))))?;
         if !v.is_finite() || v < 0.0 || start > end {
             return Err(err(format!(
                 "invalid interval or value: {start}-{end} = {v}"
@@ -532,6 +537,18 @@ pub fn track_path(dir: &Path, prefix: &str, kind: TrackKind, format: TrackFormat
     dir.join(format!("{prefix}_{}.{}", kind.name(), format.extension()))
 }
 
+/// A track-file prefix must name files inside the folder: no path separators, not `.`/`..`.
+pub fn check_prefix(prefix: &str) -> Result<()> {
+    if prefix.is_empty() || prefix == "." || prefix == ".." || prefix.contains(['/', '\\', '\0']) {
+        return Err(GenimlError::InvalidInput(format!(
+            "coverage prefix {:?} must be a plain file-name prefix (no '/', '\\', '.' or '..'), \
+             so that the tracks stay inside the coverage folder",
+            prefix.chars().take(100).collect::<String>()
+        )));
+    }
+    Ok(())
+}
+
 /// The manifest of a coverage folder written by [`write_tracks`].
 pub fn manifest_path(dir: &Path, prefix: &str) -> PathBuf {
     dir.join(format!("{prefix}_tracks.manifest"))
@@ -548,6 +565,7 @@ pub fn write_tracks(
     format: TrackFormat,
     force: bool,
 ) -> Result<Vec<PathBuf>> {
+    check_prefix(prefix)?;
     let mut paths: Vec<PathBuf> = TRACKS
         .iter()
         .map(|&k| track_path(dir, prefix, k, format))
@@ -698,6 +716,7 @@ pub fn read_coverage_folder(dir: &Path, prefix: &str) -> Result<Coverage> {
 
 /// Read only some tracks of a coverage folder (the others stay empty).
 pub fn read_tracks(dir: &Path, prefix: &str, kinds: &[TrackKind]) -> Result<Coverage> {
+    check_prefix(prefix)?;
     if !dir.is_dir() {
         return Err(GenimlError::io(
             dir,

@@ -96,7 +96,7 @@ pub fn coverage_of_batch(
         .into_iter()
         .map(|r| r.map(|(rs, _)| rs))
         .collect::<Result<Vec<_>>>()?;
-    if sets.iter().all(|s| s.is_empty()) {
+    if sets.iter().all(crate::RegionSet::is_empty) {
         return Ok(empty_coverage(chrom_sizes, paths.len()));
     }
     let views: Vec<crate::RegionsRef<'_>> = sets.iter().map(crate::RegionSet::view).collect();

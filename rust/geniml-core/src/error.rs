@@ -25,6 +25,9 @@ pub enum GenimlError {
     /// A universe that cannot be used (empty, duplicated lines, ...).
     #[error("{0}")]
     Universe(String),
+    /// A universe file that does not exist.
+    #[error("universe file not found: {}", .0.display())]
+    UniverseNotFound(PathBuf),
     /// A failure in the HMM or likelihood decoders.
     #[error("{0}")]
     Hmm(String),

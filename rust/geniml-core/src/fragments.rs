@@ -111,7 +111,17 @@ pub fn tokenize_fragments<S: BuildHasher>(
                 memchr::memchr(b'\t', t).map_or(t, |k| &t[..k])
             });
             let bc = if bc.is_empty() { stem.as_bytes() } else { bc };
-            let bc = String::from_utf8_lossy(bc);
+            // A lossy decoding would merge distinct barcodes into one cell: refuse instead.
+            let Ok(bc) = std::str::from_utf8(bc) else {
+                return Err(GenimlError::InvalidInput(format!(
+                    "{}: fragment {} has a barcode that is not valid UTF-8 ({:?}); barcodes \
+                     must be text",
+                    path.display(),
+                    n_fragments - rs.len() as u64 + i as u64 + 1,
+                    String::from_utf8_lossy(&bc[..bc.len().min(64)])
+                )));
+            };
+            let bc = std::borrow::Cow::Borrowed(bc);
             if let Some(keep) = barcodes {
                 if !keep.contains(bc.as_ref()) {
                     continue;
@@ -132,6 +142,16 @@ pub fn tokenize_fragments<S: BuildHasher>(
         if eof {
             break;
         }
+    }
+    if n_fragments == 0 {
+        return Err(GenimlError::BedParse {
+            path: path.to_path_buf(),
+            line: 0,
+            msg: format!(
+                "no fragment lines ({lines_before} line(s), all empty, comments or headers): \
+                 expected `chrom<TAB>start<TAB>end<TAB>barcode[<TAB>count]`"
+            ),
+        });
     }
     per_cell.par_iter_mut().for_each(|v| {
         v.sort_unstable();

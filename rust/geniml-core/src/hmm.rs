@@ -66,25 +66,24 @@ pub fn build_model(cov: &Coverage, n_files: u32) -> Result<(Vec<ChromModel>, u64
             "the number of files (`file_no`) must be at least 1".into(),
         ));
     }
-    let parts: Vec<(ChromModel, u64)> = crate::coverage::in_current_pool(|| {
-        cov.chroms
-            .par_iter()
-            .filter(|c| !c.core.is_empty() || !c.start.is_empty())
-            .map(|c| {
-                let (s, a) = binomial_table(&c.start, c.size, n_files);
-                let (k, b) = binomial_table(&c.core, c.size, n_files);
-                let (e, d) = binomial_table(&c.end, c.size, n_files);
-                (
-                    ChromModel {
-                        name: c.name.clone(),
-                        size: c.size,
-                        tables: [s, k, e],
-                    },
-                    a + b + d,
-                )
-            })
-            .collect()
-    });
+    let parts: Vec<(ChromModel, u64)> = cov
+        .chroms
+        .par_iter()
+        .filter(|c| !c.core.is_empty() || !c.start.is_empty())
+        .map(|c| {
+            let (s, a) = binomial_table(&c.start, c.size, n_files);
+            let (k, b) = binomial_table(&c.core, c.size, n_files);
+            let (e, d) = binomial_table(&c.end, c.size, n_files);
+            (
+                ChromModel {
+                    name: c.name.clone(),
+                    size: c.size,
+                    tables: [s, k, e],
+                },
+                a + b + d,
+            )
+        })
+        .collect();
     if parts.is_empty() {
         return Err(GenimlError::Universe(
             "the coverage is zero everywhere; no likelihood model to build".into(),
@@ -504,17 +503,16 @@ pub fn hmm_sample(
             "`states` must be 3 or 4, got {states}"
         )));
     }
-    let per_chrom: Vec<(usize, Vec<(u32, u32)>)> = crate::coverage::in_current_pool(|| {
-        cov.chroms
-            .par_iter()
-            .enumerate()
-            .map(|(k, c)| {
-                let maps = hmm_maps(c, normalize);
-                let nz = |v: [u32; 3]| hmm_apply(maps.as_ref(), states, v).iter().sum::<u32>() >= 1;
-                (k, windows(c, nz))
-            })
-            .collect()
-    });
+    let per_chrom: Vec<(usize, Vec<(u32, u32)>)> = cov
+        .chroms
+        .par_iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let maps = hmm_maps(c, normalize);
+            let nz = |v: [u32; 3]| hmm_apply(maps.as_ref(), states, v).iter().sum::<u32>() >= 1;
+            (k, windows(c, nz))
+        })
+        .collect();
     let all: Vec<(usize, u32, u32)> = per_chrom
         .into_iter()
         .flat_map(|(k, w)| w.into_iter().map(move |(s, e)| (k, s, e)))
@@ -722,65 +720,63 @@ pub fn universe_likelihood_detail(
             .push(i);
     }
     let empty = ChromCoverage::default();
-    let parts: Vec<Result<(f64, Vec<(usize, f64)>)>> = crate::coverage::in_current_pool(|| {
-        model
-            .par_iter()
-            .map(|m| {
-                let mut contrib: Vec<(usize, f64)> = Vec::new();
-                let found = cov.chroms.iter().find(|c| c.name == m.name);
-                let c = found.unwrap_or(&empty);
-                let size = if found.is_some() { c.size } else { m.size };
-                let tracks = [&c.start, &c.core, &c.end];
-                let mut res = 0.0;
-                for (t, track) in tracks.iter().enumerate() {
-                    res += sum_over(track, 0, size, |v| Ok(row(&m.tables[t], v, &m.name, t)?.0))?;
-                }
-                let rows = by_chrom.get(m.name.as_str()).map_or(&[][..], Vec::as_slice);
-                let diff = |t: usize, a: u32, b: u32| -> Result<f64> {
-                    let (a, b) = (a.min(size), b.min(size));
-                    sum_over(tracks[t], a, b, |v| {
-                        let (bg, un) = row(&m.tables[t], v, &m.name, t)?;
-                        Ok(un - bg)
-                    })
-                };
-                for &i in rows {
-                    let (s, e) = (u.starts[i], u.ends[i]);
-                    let before = res;
-                    match universe.thick {
-                        None => {
-                            res += diff(0, s, s.saturating_add(1))?;
-                            res += diff(1, s, e)?;
-                            res += diff(2, e, e.saturating_add(1))?;
-                        }
-                        Some((ts, te)) => {
-                            let (ts, te) =
-                                (ts[i].clamp(s, e), te[i].clamp(s, e).max(ts[i].clamp(s, e)));
-                            let (s, e, ts, te) =
-                                (s.min(size), e.min(size), ts.min(size), te.min(size));
-                            for (t, track) in tracks.iter().enumerate() {
-                                res -= sum_over(track, s, e, |v| {
-                                    Ok(row(&m.tables[t], v, &m.name, t)?.0)
-                                })?;
-                            }
-                            res += sum_over(&c.core, ts, te, |v| {
-                                Ok(row(&m.tables[1], v, &m.name, 1)?.1)
-                            })?;
-                            res += sum_over(&c.start, ts, te, |v| {
-                                Ok(row(&m.tables[0], v, &m.name, 0)?.0)
-                            })?;
-                            res += sum_over(&c.end, ts, te, |v| {
-                                Ok(row(&m.tables[2], v, &m.name, 2)?.0)
-                            })?;
-                            res += weigh(c, m, (s, ts), 0, 2, false)?;
-                            res += weigh(c, m, (te, e), 2, 0, true)?;
-                        }
+    let parts: Vec<Result<(f64, Vec<(usize, f64)>)>> = model
+        .par_iter()
+        .map(|m| {
+            let mut contrib: Vec<(usize, f64)> = Vec::new();
+            let found = cov.chroms.iter().find(|c| c.name == m.name);
+            let c = found.unwrap_or(&empty);
+            let size = if found.is_some() { c.size } else { m.size };
+            let tracks = [&c.start, &c.core, &c.end];
+            let mut res = 0.0;
+            for (t, track) in tracks.iter().enumerate() {
+                res += sum_over(track, 0, size, |v| Ok(row(&m.tables[t], v, &m.name, t)?.0))?;
+            }
+            let rows = by_chrom.get(m.name.as_str()).map_or(&[][..], Vec::as_slice);
+            let diff = |t: usize, a: u32, b: u32| -> Result<f64> {
+                let (a, b) = (a.min(size), b.min(size));
+                sum_over(tracks[t], a, b, |v| {
+                    let (bg, un) = row(&m.tables[t], v, &m.name, t)?;
+                    Ok(un - bg)
+                })
+            };
+            for &i in rows {
+                let (s, e) = (u.starts[i], u.ends[i]);
+                let before = res;
+                match universe.thick {
+                    None => {
+                        res += diff(0, s, s.saturating_add(1))?;
+                        res += diff(1, s, e)?;
+                        res += diff(2, e, e.saturating_add(1))?;
                     }
-                    contrib.push((i, res - before));
+                    Some((ts, te)) => {
+                        let (ts, te) =
+                            (ts[i].clamp(s, e), te[i].clamp(s, e).max(ts[i].clamp(s, e)));
+                        let (s, e, ts, te) = (s.min(size), e.min(size), ts.min(size), te.min(size));
+                        for (t, track) in tracks.iter().enumerate() {
+                            res -=
+                                sum_over(track, s, e, |v| Ok(row(&m.tables[t], v, &m.name, t)?.0))?;
+                        }
+                        res +=
+                            sum_over(&c.core, ts, te, |v| Ok(row(&m.tables[1], v, &m.name, 1)?.1))?;
+                        res +=
+                            sum_over(
+                                &c.start,
+                                ts,
+                                te,
+                                |v| Ok(row(&m.tables[0], v, &m.name, 0)?.0),
+                            )?;
+                        res +=
+                            sum_over(&c.end, ts, te, |v| Ok(row(&m.tables[2], v, &m.name, 2)?.0))?;
+                        res += weigh(c, m, (s, ts), 0, 2, false)?;
+                        res += weigh(c, m, (te, e), 2, 0, true)?;
+                    }
                 }
-                Ok((res, contrib))
-            })
-            .collect()
-    });
+                contrib.push((i, res - before));
+            }
+            Ok((res, contrib))
+        })
+        .collect();
     let mut total = 0.0;
     let mut per_region = vec![f64::NAN; u.len()];
     for p in parts {

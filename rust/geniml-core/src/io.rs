@@ -60,78 +60,263 @@ pub struct ReadReport {
 pub const MAX_ISSUES: usize = 20;
 const PARALLEL_MIN_BYTES: usize = 1 << 22;
 const MAX_SHOWN: usize = 60;
+/// Bytes per block of a streamed read: large enough to split across threads, small enough that
+/// memory stays bounded by the parsed data (at most three blocks are in flight).
+pub const BLOCK: usize = 8 << 20;
+/// Longest accepted line: a longer one is not BED text (and would otherwise be buffered whole).
+pub const MAX_LINE: usize = 64 << 20;
+const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Read the whole file, decompressing gzip/bgzip when the magic bytes say so.
+/// A leading UTF-8 byte-order mark is removed.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    let mut file = File::open(path).map_err(|e| GenimlError::io(path, e))?;
-    let size = file.metadata().map_or(0, |m| m.len() as usize);
-    let mut data = Vec::with_capacity(size + 1);
-
-    file.read_to_end(&mut data)
-        .map_err(|e| GenimlError::io(path, e))?;
-    if data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-        let mut out = Vec::with_capacity(data.len() * 4);
-        if let Err(e) = MultiGzDecoder::new(&data[..]).read_to_end(&mut out) {
-            let line = memchr::memchr_iter(b'\n', &out).count() as u64 + 1;
-            return Err(GenimlError::BedParse {
-                path: path.to_path_buf(),
-                line,
-                msg: format!("gzip data is truncated or corrupt ({e})"),
-            });
-        }
-        return Ok(out);
-    }
-    Ok(data)
-}
-
-/// The bytes of a file: memory-mapped when plain, decompressed when gzip/bgzip.
-pub enum FileBytes {
-    /// A read-only mapping of a plain file.
-    Mapped(memmap2::Mmap),
-    /// Bytes in memory (decompressed, or a file that could not be mapped).
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for FileBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Self::Mapped(m) => m,
-            Self::Owned(v) => v,
+    let mut src = Blocks::open(path, BLOCK)?;
+    let mut out = Vec::new();
+    let mut lines = 0;
+    loop {
+        match src.next_block() {
+            Ok(Some(b)) => {
+                lines += memchr::memchr_iter(b'\n', &b).count() as u64;
+                out.extend_from_slice(&b);
+            }
+            Ok(None) => return Ok(out),
+            Err(f) => return Err(f.into_error(path, lines)),
         }
     }
 }
 
-/// Map a plain file (no copy), or decompress a gzip/bgzip one.
-pub fn file_bytes(path: &Path) -> Result<FileBytes> {
-    let file = File::open(path).map_err(|e| GenimlError::io(path, e))?;
-    let len = file.metadata().map_err(|e| GenimlError::io(path, e))?.len();
-    if len < (1 << 20) || !file.metadata().is_ok_and(|m| m.is_file()) {
-        return read_bytes(path).map(FileBytes::Owned);
-    }
-    // SAFETY: the mapping is read-only and private to this call; as with every reader of
-    // mapped files (polars, ripgrep), a file truncated by another process while we parse it
-    // can fault, which is the documented trade-off for not copying large inputs.
-    #[allow(unsafe_code)]
-    let map = unsafe { memmap2::Mmap::map(&file) };
-    match map {
-        Ok(m) if m.len() >= 2 && m[0] == 0x1f && m[1] == 0x8b => {
-            read_bytes(path).map(FileBytes::Owned)
+/// The text of a file, plain or gzip/bgzip (detected by the magic bytes), in blocks of whole
+/// lines. Plain files are read with `read(2)`, never mapped, so a file that shrinks while it is
+/// read gives an error instead of a fault; gzip is streamed, so memory does not depend on the
+/// compression ratio.
+struct Blocks {
+    reader: Box<dyn Read + Send>,
+    gzip: bool,
+    /// Size of a plain file when opened (`None` for gzip).
+    plain_len: Option<u64>,
+    block: usize,
+    /// The partial last line of the previous block.
+    pending: Vec<u8>,
+    /// Decompressed bytes handed out before `pending`.
+    emitted: u64,
+    first: bool,
+    done: bool,
+}
+
+/// Why a block source stopped early: the bytes read so far in the current block and the cause.
+struct ReadFailure {
+    partial: Vec<u8>,
+    offset: u64,
+    gzip: bool,
+    kind: Failure,
+}
+
+enum Failure {
+    Io(std::io::Error),
+    Shrank { expected: u64 },
+    LongLine,
+}
+
+impl ReadFailure {
+    /// The error of a failed read, placed after `lines` complete lines.
+    fn into_error(self, path: &Path, lines: u64) -> GenimlError {
+        let line = lines + memchr::memchr_iter(b'\n', &self.partial).count() as u64 + 1;
+        let at = self.offset + self.partial.len() as u64;
+        let msg = match self.kind {
+            Failure::Io(e) if self.gzip => format!(
+                "gzip data is truncated or corrupt: decompression stopped at byte {at} of the \
+                 text, inside line {line} ({e})"
+            ),
+            Failure::Io(e) => return GenimlError::io(path, e),
+            Failure::Shrank { expected } => format!(
+                "the file shrank while it was read ({expected} bytes when opened, {at} read): \
+                 another process truncated or rewrote it"
+            ),
+            Failure::LongLine => format!(
+                "line is longer than {} MiB: not a BED text file?",
+                MAX_LINE >> 20
+            ),
+        };
+        GenimlError::BedParse {
+            path: path.to_path_buf(),
+            line,
+            msg,
         }
-        Ok(m) => Ok(FileBytes::Mapped(m)),
-        Err(_) => read_bytes(path).map(FileBytes::Owned),
     }
 }
 
-/// Read a BED-like file into a columnar region set.
+impl Blocks {
+    fn open(path: &Path, block: usize) -> Result<Self> {
+        let file = File::open(path).map_err(|e| GenimlError::io(path, e))?;
+        let meta = file.metadata().map_err(|e| GenimlError::io(path, e))?;
+        let mut buf = std::io::BufReader::with_capacity(1 << 16, file);
+        let head = std::io::BufRead::fill_buf(&mut buf).map_err(|e| GenimlError::io(path, e))?;
+        let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+        let reader: Box<dyn Read + Send> = if gzip {
+            Box::new(MultiGzDecoder::new(buf))
+        } else {
+            Box::new(buf)
+        };
+        Ok(Self {
+            reader,
+            gzip,
+            plain_len: (!gzip && meta.is_file()).then_some(meta.len()),
+            block: block.max(1),
+            pending: Vec::new(),
+            emitted: 0,
+            first: true,
+            done: false,
+        })
+    }
+
+    /// The next block of whole lines (the last one may lack its newline), `None` at the end.
+    fn next_block(&mut self) -> std::result::Result<Option<Vec<u8>>, ReadFailure> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut buf = std::mem::take(&mut self.pending);
+        let mut target = buf.len() + self.block;
+        let cut = loop {
+            let mut want = target.saturating_sub(buf.len());
+            if self.first {
+                want = want.max(BOM.len());
+            }
+            buf.reserve(want);
+            let before = buf.len();
+            let got = match (&mut self.reader).take(want as u64).read_to_end(&mut buf) {
+                Ok(n) => n,
+                Err(e) => return Err(self.failure(buf, Failure::Io(e))),
+            };
+            if std::mem::take(&mut self.first) && buf.starts_with(BOM) {
+                buf.drain(..BOM.len());
+                self.emitted += BOM.len() as u64;
+            }
+            if got < want {
+                self.done = true;
+                let read = self.emitted + buf.len() as u64;
+                if let Some(expected) = self.plain_len.filter(|&n| read < n) {
+                    return Err(self.failure(buf, Failure::Shrank { expected }));
+                }
+                break buf.len();
+            }
+            let before = before.min(buf.len());
+            match memchr::memrchr(b'\n', &buf[before..]) {
+                Some(k) => break before + k + 1,
+                None if buf.len() > MAX_LINE => {
+                    return Err(self.failure(buf, Failure::LongLine));
+                }
+                None => target = buf.len() + self.block,
+            }
+        };
+        self.pending = buf[cut..].to_vec();
+        buf.truncate(cut);
+        self.emitted += cut as u64;
+        if buf.is_empty() && self.done {
+            return Ok(None);
+        }
+        Ok(Some(buf))
+    }
+
+    fn failure(&mut self, partial: Vec<u8>, kind: Failure) -> ReadFailure {
+        self.done = true;
+        ReadFailure {
+            partial,
+            offset: self.emitted,
+            gzip: self.gzip,
+            kind,
+        }
+    }
+}
+
+/// Read a BED-like file into a columnar region set, streaming it in blocks of [`BLOCK`] bytes.
 pub fn read_bed(path: &Path, opts: &ReadOptions) -> Result<(RegionSet, ReadReport)> {
-    let data = file_bytes(path)?;
-    parse_bed(&data, path, opts)
+    read_bed_blocks(path, opts, BLOCK)
+}
+
+/// [`read_bed`] with another block size (the fuzz harness checks that it never matters).
+#[doc(hidden)]
+pub fn read_bed_blocks(
+    path: &Path,
+    opts: &ReadOptions,
+    block: usize,
+) -> Result<(RegionSet, ReadReport)> {
+    let mut src = Blocks::open(path, block)?;
+    let mut b = Builder::new(path, opts);
+    if let Some(n) = src.plain_len {
+        b.size_hint = n as usize;
+    }
+    // small inputs in this thread; larger ones read (and decompress) in a second thread while
+    // this one parses the previous block
+    let small = src.plain_len.is_some_and(|n| n <= block as u64);
+    if small {
+        loop {
+            match src.next_block() {
+                Ok(Some(data)) => b.feed(&data)?,
+                Ok(None) => break,
+                Err(f) => return Err(f.into_error(path, b.report.n_lines)),
+            }
+        }
+    } else {
+        std::thread::scope(|s| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            s.spawn(move || {
+                loop {
+                    let r = src.next_block();
+                    let more = matches!(r, Ok(Some(_)));
+                    if tx.send(r).is_err() || !more {
+                        break;
+                    }
+                }
+            });
+            for r in rx {
+                match r {
+                    Ok(Some(data)) => b.feed(&data)?,
+                    Ok(None) => break,
+                    Err(f) => return Err(f.into_error(path, b.report.n_lines)),
+                }
+            }
+            Ok(())
+        })?;
+    }
+    b.finish()
 }
 
 /// Read many files in parallel; results keep the order of `paths`.
 pub fn read_many(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<(RegionSet, ReadReport)>> {
     paths.par_iter().map(|p| read_bed(p, opts)).collect()
+}
+
+/// The 1-based file line of each data row of `rows` (rows count the lines that are neither
+/// blank nor headers, as [`read_bed`] does); a row past the end maps to `row + 1`.
+pub fn data_line_numbers(path: &Path, rows: &[u64]) -> Result<Vec<u64>> {
+    let mut src = Blocks::open(path, BLOCK)?;
+    let mut wanted: Vec<(u64, usize)> = rows.iter().copied().zip(0..).collect();
+    wanted.sort_unstable();
+    let mut out: Vec<u64> = rows.iter().map(|r| r + 1).collect();
+    let (mut line, mut row, mut next) = (0u64, 0u64, 0usize);
+    loop {
+        let data = match src.next_block() {
+            Ok(Some(d)) => d,
+            Ok(None) => return Ok(out),
+            Err(f) => return Err(f.into_error(path, line)),
+        };
+        for raw in data.split_inclusive(|&b| b == b'\n') {
+            line += 1;
+            let text = raw.strip_suffix(b"\n").unwrap_or(raw);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            if is_blank(text) || is_header(text) {
+                continue;
+            }
+            while next < wanted.len() && wanted[next].0 == row {
+                out[wanted[next].1] = line;
+                next += 1;
+            }
+            row += 1;
+            if next == wanted.len() {
+                return Ok(out);
+            }
+        }
+    }
 }
 
 struct Chunk {
@@ -149,125 +334,201 @@ struct Chunk {
 
 /// Parse BED text already in memory. `path` only names the source in messages.
 pub fn parse_bed(data: &[u8], path: &Path, opts: &ReadOptions) -> Result<(RegionSet, ReadReport)> {
-    let pieces = split_chunks(data, rayon::current_num_threads() * 4);
-    let chunks: Vec<Chunk> = if pieces.len() > 1 {
-        pieces.par_iter().map(|c| parse_chunk(c, opts)).collect()
-    } else {
-        pieces.iter().map(|c| parse_chunk(c, opts)).collect()
-    };
-    let mut table = ChromTable::new();
-    let total: usize = chunks.iter().map(|c| c.starts.len()).sum();
-    let mut out = RegionSet::default();
-    let any_extra = chunks.iter().any(|c| c.extra.is_some());
-    let mut report = ReadReport::default();
-    let mut header_lines = 0;
-    // the first error wins; chromosome ids of each chunk map to the global table in order
-    let mut line_base = 0;
-    let mut maps = Vec::with_capacity(chunks.len());
-    for c in &chunks {
-        if let Some(f) = &c.fatal {
-            return Err(GenimlError::BedParse {
-                path: path.to_path_buf(),
-                line: line_base + f.line,
-                msg: f.msg.clone(),
-            });
+    let mut b = Builder::new(path, opts);
+    b.size_hint = data.len();
+    b.feed(data.strip_prefix(BOM).unwrap_or(data))?;
+    b.finish()
+}
+
+/// Regions of a file fed block by block (each block holds whole lines).
+struct Builder<'a> {
+    path: &'a Path,
+    opts: &'a ReadOptions,
+    table: ChromTable,
+    out: RegionSet,
+    report: ReadReport,
+    header_lines: u64,
+    /// Bytes expected in total (0: unknown), to size the columns once.
+    size_hint: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(path: &'a Path, opts: &'a ReadOptions) -> Self {
+        Self {
+            path,
+            opts,
+            table: ChromTable::new(),
+            out: RegionSet::default(),
+            report: ReadReport::default(),
+            header_lines: 0,
+            size_hint: 0,
         }
-        line_base += c.n_lines;
-        maps.push(
-            c.table
-                .names()
-                .iter()
-                .map(|n| table.intern(n))
-                .collect::<Vec<u32>>(),
-        );
     }
-    // copy the columns into place, chunks in parallel
-    out.chroms = vec![0; total];
-    out.starts = vec![0; total];
-    out.ends = vec![0; total];
-    {
-        let mut dst: Vec<(&mut [u32], &mut [u32], &mut [u32])> = Vec::with_capacity(chunks.len());
-        let (mut rc, mut rs, mut re) =
-            (&mut out.chroms[..], &mut out.starts[..], &mut out.ends[..]);
+
+    fn feed(&mut self, data: &[u8]) -> Result<()> {
+        let opts = self.opts;
+        let pieces = split_chunks(data, rayon::current_num_threads() * 4);
+        let chunks: Vec<Chunk> = if pieces.len() > 1 {
+            pieces.par_iter().map(|c| parse_chunk(c, opts)).collect()
+        } else {
+            pieces.iter().map(|c| parse_chunk(c, opts)).collect()
+        };
+        // the first error wins; chromosome ids of each chunk map to the global table in order
+        let mut line_base = self.report.n_lines;
+        let mut maps = Vec::with_capacity(chunks.len());
         for c in &chunks {
-            let n = c.starts.len();
-            let (a, b) = std::mem::take(&mut rc).split_at_mut(n);
-            let (d, e) = std::mem::take(&mut rs).split_at_mut(n);
-            let (f, g) = std::mem::take(&mut re).split_at_mut(n);
-            dst.push((a, d, f));
-            (rc, rs, re) = (b, e, g);
+            if let Some(f) = &c.fatal {
+                return Err(GenimlError::BedParse {
+                    path: self.path.to_path_buf(),
+                    line: line_base + f.line,
+                    msg: f.msg.clone(),
+                });
+            }
+            line_base += c.n_lines;
+            maps.push(
+                c.table
+                    .names()
+                    .iter()
+                    .map(|n| self.table.intern(n))
+                    .collect::<Vec<u32>>(),
+            );
         }
-        dst.into_par_iter()
-            .zip(chunks.par_iter().zip(maps.par_iter()))
-            .for_each(|((dc, ds, de), (c, map))| {
+        let old = self.out.starts.len();
+        let added: usize = chunks.iter().map(|c| c.starts.len()).sum();
+        if old == 0 && self.size_hint > data.len() && !data.is_empty() {
+            // size the columns for the whole file from the first block's line density
+            let est = (added as f64 * self.size_hint as f64 / data.len() as f64 * 1.05) as usize;
+            for v in [
+                &mut self.out.chroms,
+                &mut self.out.starts,
+                &mut self.out.ends,
+            ] {
+                v.reserve(est);
+            }
+        }
+        // copy the columns into place, chunks in parallel
+        for v in [
+            &mut self.out.chroms,
+            &mut self.out.starts,
+            &mut self.out.ends,
+        ] {
+            v.resize(old + added, 0);
+        }
+        {
+            let mut dst: Vec<(&mut [u32], &mut [u32], &mut [u32])> =
+                Vec::with_capacity(chunks.len());
+            let (mut rc, mut rs, mut re) = (
+                &mut self.out.chroms[old..],
+                &mut self.out.starts[old..],
+                &mut self.out.ends[old..],
+            );
+            for c in &chunks {
+                let n = c.starts.len();
+                let (a, b) = std::mem::take(&mut rc).split_at_mut(n);
+                let (d, e) = std::mem::take(&mut rs).split_at_mut(n);
+                let (f, g) = std::mem::take(&mut re).split_at_mut(n);
+                dst.push((a, d, f));
+                (rc, rs, re) = (b, e, g);
+            }
+            let copy = |((dc, ds, de), (c, map)): (
+                (&mut [u32], &mut [u32], &mut [u32]),
+                (&Chunk, &Vec<u32>),
+            )| {
                 for (o, &id) in dc.iter_mut().zip(&c.chroms) {
                     *o = map[id as usize];
                 }
                 ds.copy_from_slice(&c.starts);
                 de.copy_from_slice(&c.ends);
-            });
-    }
-    for c in chunks {
-        if any_extra {
-            let dst = out.extra.get_or_insert_with(|| Extra {
-                buf: Vec::new(),
-                offsets: vec![0],
-            });
-            let base = dst.buf.len() as u64;
-            match c.extra {
-                Some(src) => {
-                    dst.buf.extend_from_slice(&src.buf);
-                    dst.offsets
-                        .extend(src.offsets[1..].iter().map(|o| o + base));
+            };
+            if chunks.len() > 1 {
+                dst.into_par_iter()
+                    .zip(chunks.par_iter().zip(maps.par_iter()))
+                    .for_each(copy);
+            } else {
+                dst.into_iter()
+                    .zip(chunks.iter().zip(maps.iter()))
+                    .for_each(copy);
+            }
+        }
+        let any_extra = self.out.extra.is_some() || chunks.iter().any(|c| c.extra.is_some());
+        let mut rows = old;
+        for c in chunks {
+            if any_extra {
+                // rows before the first one with extra columns get empty text
+                let dst = self.out.extra.get_or_insert_with(|| Extra {
+                    buf: Vec::new(),
+                    offsets: vec![0; rows + 1],
+                });
+                let base = dst.buf.len() as u64;
+                match c.extra {
+                    Some(src) => {
+                        dst.buf.extend_from_slice(&src.buf);
+                        dst.offsets
+                            .extend(src.offsets[1..].iter().map(|o| o + base));
+                    }
+                    None => dst
+                        .offsets
+                        .extend(std::iter::repeat_n(base, c.starts.len())),
                 }
-                None => dst
-                    .offsets
-                    .extend(std::iter::repeat_n(base, c.starts.len())),
             }
-        }
-        for mut issue in c.issues {
-            if report.issues.len() < MAX_ISSUES {
-                issue.line += report.n_lines;
-                report.issues.push(issue);
+            rows += c.starts.len();
+            for mut issue in c.issues {
+                if self.report.issues.len() < MAX_ISSUES {
+                    issue.line += self.report.n_lines;
+                    self.report.issues.push(issue);
+                }
             }
+            self.report.n_skipped += c.n_skipped;
+            self.report.n_lines += c.n_lines;
+            self.header_lines += c.header_lines;
         }
-        report.n_skipped += c.n_skipped;
-        report.n_lines += c.n_lines;
-        header_lines += c.header_lines;
+        Ok(())
     }
-    out.names = table.into_names();
-    if out.is_empty() && !opts.allow_empty {
-        let (line, msg) = if report.n_lines == 0 {
-            (
-                0,
-                "file is empty: expected BED lines `chrom<TAB>start<TAB>end`".to_string(),
-            )
-        } else if report.n_skipped > 0 {
-            (
-                report.n_lines,
-                format!(
-                    "no valid region: all {} data lines were malformed",
-                    report.n_skipped
-                ),
-            )
-        } else if header_lines > 0 {
-            (
-                report.n_lines,
-                "file holds only header lines (track/browser/#), no region".to_string(),
-            )
-        } else {
-            (
-                report.n_lines,
-                "file holds only blank lines, no region".to_string(),
-            )
-        };
-        return Err(GenimlError::BedParse {
-            path: path.to_path_buf(),
-            line,
-            msg,
-        });
+
+    fn finish(self) -> Result<(RegionSet, ReadReport)> {
+        let Self {
+            path,
+            opts,
+            table,
+            mut out,
+            report,
+            header_lines,
+            ..
+        } = self;
+        out.names = table.into_names();
+        if out.is_empty() && !opts.allow_empty {
+            let (line, msg) = if report.n_lines == 0 {
+                (
+                    0,
+                    "file is empty: expected BED lines `chrom<TAB>start<TAB>end`".to_string(),
+                )
+            } else if report.n_skipped > 0 {
+                (
+                    report.n_lines,
+                    format!(
+                        "no valid region: all {} data lines were malformed",
+                        report.n_skipped
+                    ),
+                )
+            } else if header_lines > 0 {
+                (
+                    report.n_lines,
+                    "file holds only header lines (track/browser/#), no region".to_string(),
+                )
+            } else {
+                (
+                    report.n_lines,
+                    "file holds only blank lines, no region".to_string(),
+                )
+            };
+            return Err(GenimlError::BedParse {
+                path: path.to_path_buf(),
+                line,
+                msg,
+            });
+        }
+        Ok((out, report))
     }
-    Ok((out, report))
 }
 
 /// Split `data` into about `n` pieces that end on line boundaries.
@@ -292,7 +553,8 @@ fn split_chunks(data: &[u8], n: usize) -> Vec<&[u8]> {
     out
 }
 
-fn shown(text: &[u8]) -> String {
+/// `text` for an error message: at most [`MAX_SHOWN`] characters, then its length.
+pub fn shown(text: &[u8]) -> String {
     let s = String::from_utf8_lossy(text);
     if s.chars().count() > MAX_SHOWN {
         let cut: String = s.chars().take(MAX_SHOWN).collect();
@@ -388,12 +650,17 @@ fn parse_line<'a>(
     }
     if let Some(sizes) = &opts.chrom_sizes {
         let name = String::from_utf8_lossy(chrom);
-
         match sizes.get(name.as_ref()) {
-            None => return Err(format!("chromosome '{name}' is not in the chrom sizes")),
+            None => {
+                return Err(format!(
+                    "chromosome '{}' is not in the chrom sizes",
+                    shown(chrom)
+                ));
+            }
             Some(&len) if u64::from(end) > len => {
                 return Err(format!(
-                    "end ({end}) lies beyond the end of {name} (length {len})"
+                    "end ({end}) lies beyond the end of {} (length {len})",
+                    shown(chrom)
                 ));
             }
             Some(_) => {}
@@ -504,8 +771,26 @@ fn binary_or(line: &[u8], msg: String) -> String {
     }
 }
 
-fn is_header(line: &[u8]) -> bool {
-    line.starts_with(b"#") || line.starts_with(b"track") || line.starts_with(b"browser")
+/// The one header rule of every reader: a `#` line, or a UCSC `track` / `browser` line, whose
+/// first word is followed by a space, the end of the line, or a tab and a non-digit. So
+/// `track\t10\t20` is a data line on a chromosome named `track` in every code path (the fast
+/// path, the validating path and the line numbering of error messages alike).
+pub fn is_header(line: &[u8]) -> bool {
+    if line.first() == Some(&b'#') {
+        return true;
+    }
+    [&b"track"[..], b"browser"]
+        .iter()
+        .any(|w| match line.strip_prefix(*w) {
+            Some([] | [b' ' | b'\t'] | [b' ', ..]) => true,
+            Some([b'\t', next, ..]) => !next.is_ascii_digit(),
+            _ => false,
+        })
+}
+
+/// An empty line or one of spaces and tabs only.
+fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(|b| *b == b' ' || *b == b'\t')
 }
 
 /// Chromosome names of one chunk: a small open-addressing table keyed by an FNV hash of the
@@ -606,6 +891,13 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
                 continue;
             }
         }
+        if data[pos] == b'\n' {
+            // a run of empty lines in one step
+            let run = data[pos..].iter().take_while(|&&b| b == b'\n').count();
+            c.n_lines += run as u64;
+            pos += run;
+            continue;
+        }
         let nl = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
         let mut line = &data[pos..nl];
         pos = nl + 1;
@@ -614,7 +906,7 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
-        if line.is_empty() || line.iter().all(|b| *b == b' ' || *b == b'\t') {
+        if is_blank(line) {
             continue;
         }
         if is_header(line) {
@@ -710,7 +1002,8 @@ pub fn read_chrom_sizes(path: &Path) -> Result<Vec<(String, u64)>> {
             })?;
         if let Some(prev) = seen.insert(name.clone(), i + 1) {
             return Err(err(format!(
-                "chromosome '{name}' is listed twice (first on line {prev})"
+                "chromosome '{}' is listed twice (first on line {prev})",
+                shown(name.as_bytes())
             )));
         }
         out.push((name, len));
@@ -864,5 +1157,147 @@ mod tests {
         assert_eq!(x.offsets.len(), 300_002);
         assert_eq!(x.get(300_000), b"name");
         assert_eq!(x.get(0), b"");
+    }
+
+    fn tmp_file(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("geniml-io-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn block_size_never_changes_the_result() {
+        let mut text = String::from("\u{feff}track name=x\n");
+        for i in 0..2000u32 {
+            text.push_str(&format!("chr{}\t{}\t{}\tn{i}\r\n", i % 5, i, i + 7));
+            if i % 97 == 0 {
+                text.push_str("# comment\n\n");
+            }
+        }
+        let opts = ReadOptions {
+            keep_extra: true,
+            ..ReadOptions::default()
+        };
+        let whole = parse_bed(text.as_bytes(), Path::new("t"), &opts).unwrap();
+        assert_eq!(whole.0.names[0], "chr0", "the BOM is not part of the name");
+        let plain = tmp_file("blocks.bed", text.as_bytes());
+        let packed = tmp_file("blocks.bed.gz", &gz(text.as_bytes()));
+        for block in [1, 2, 3, 7, 64, 1000, 1 << 20] {
+            for p in [&plain, &packed] {
+                let got = read_bed_blocks(p, &opts, block).unwrap();
+                assert_eq!(got, whole, "block {block} {p:?}");
+            }
+        }
+        // an error line is the file's line whatever the block size
+        let bad = format!("{text}chr1\t9\t3\n");
+        let want = bad.matches('\n').count() as u64;
+        let p = tmp_file("bad.bed.gz", &gz(bad.as_bytes()));
+        for block in [5, 333, 1 << 20] {
+            match read_bed_blocks(&p, &opts, block) {
+                Err(GenimlError::BedParse { line, .. }) => assert_eq!(line, want),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_gzip_names_the_line_and_byte() {
+        let mut text = String::new();
+        for i in 0..200_000u32 {
+            text.push_str(&format!("chr1\t{i}\t{}\n", i + 100));
+        }
+        let mut z = gz(text.as_bytes());
+        z.truncate(z.len() * 2 / 3);
+        let p = tmp_file("cut.bed.gz", &z);
+        match read_bed(&p, &ReadOptions::default()) {
+            Err(GenimlError::BedParse { line, msg, .. }) => {
+                assert!(line > 50_000 && line <= 200_000, "{line}");
+                assert!(msg.contains("truncated") && msg.contains("byte"), "{msg}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn gzip_bomb_stops_without_buffering_it() {
+        // 200 MB of one line without a newline: refused after MAX_LINE bytes
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![b'#'; 1 << 20];
+        for _ in 0..200 {
+            e.write_all(&zeros).unwrap();
+        }
+        let p = tmp_file("bomb.bed.gz", &e.finish().unwrap());
+        match read_bed(&p, &ReadOptions::default()) {
+            Err(GenimlError::BedParse { line, msg, .. }) => {
+                assert_eq!(line, 1);
+                assert!(msg.contains("longer than"), "{msg}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_shrinks_while_read_is_an_error() {
+        let p = tmp_file("shrink.bed", "chr1\t1\t2\n".repeat(10_000).as_bytes());
+        let mut src = Blocks::open(&p, 1000).unwrap();
+        assert!(src.next_block().ok().flatten().is_some());
+        File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_len(5000)
+            .unwrap();
+        let err = loop {
+            match src.next_block() {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("a short read went unnoticed"),
+                Err(f) => break f.into_error(&p, 0),
+            }
+        };
+        assert!(err.to_string().contains("shrank"), "{err}");
+    }
+
+    #[test]
+    fn one_header_rule_for_every_path() {
+        assert!(is_header(b"track name=x"));
+        assert!(is_header(b"browser position chr1:1-10"));
+        assert!(is_header(b"track"));
+        assert!(is_header(b"#chrom\tstart"));
+        assert!(is_header(b"track\tname=x"));
+        assert!(!is_header(b"track\t10\t20"));
+        assert!(!is_header(b"trackX\t10\t20"));
+        assert!(!is_header(b"browser2 1 2"));
+        let text = "track name=t\ntrack\t10\t20\nbrowser\t1\t2\ttail\ntrackX\t3\t4\n";
+        let fast = parse(text).unwrap().0;
+        assert_eq!(fast.names, vec!["track", "browser", "trackX"]);
+        // the validating path (chrom sizes) and the skip path read the same lines
+        let sizes: HashMap<String, u64> = fast.names.iter().map(|n| (n.clone(), 100)).collect();
+        for opts in [
+            ReadOptions {
+                chrom_sizes: Some(sizes),
+                ..ReadOptions::default()
+            },
+            ReadOptions {
+                on_error: OnError::Skip,
+                ..ReadOptions::default()
+            },
+        ] {
+            let (r, rep) = parse_bed(text.as_bytes(), Path::new("t"), &opts).unwrap();
+            assert_eq!(r, fast);
+            assert_eq!(rep.n_skipped, 0);
+        }
+        let p = tmp_file("hdr.bed", text.as_bytes());
+        assert_eq!(
+            data_line_numbers(&p, &[0, 1, 2, 7]).unwrap(),
+            vec![2, 3, 4, 8]
+        );
     }
 }

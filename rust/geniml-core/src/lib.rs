@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod atomic;
+pub mod bedspace;
 pub mod chrom;
 pub mod coverage;
 pub mod coverage_stream;
@@ -14,6 +15,7 @@ pub mod hmm;
 pub mod index;
 pub mod io;
 pub mod regions;
+pub mod shift;
 pub mod threads;
 pub mod tokenize;
 pub mod universe;

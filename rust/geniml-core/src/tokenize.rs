@@ -7,11 +7,13 @@
 //! universe region, as `bedtools intersect -a universe -f`).
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::error::{GenimlError, Result};
 use crate::index::ChromIndex;
+use crate::io::{ReadOptions, data_line_numbers, read_bed};
 use crate::regions::{RegionSet, RegionsRef};
 
 /// Special tokens, in id order after the universe regions.
@@ -40,6 +42,19 @@ pub struct OverlapOptions {
     pub fraction: f64,
     /// Length the fraction refers to.
     pub of: FractionOf,
+}
+
+impl OverlapOptions {
+    /// Options with `fraction` checked: a number in `[0, 1]` (NaN and out-of-range values are
+    /// errors, not silently "any overlap" or "no overlap").
+    pub fn new(fraction: f64, of: FractionOf) -> Result<Self> {
+        if !(0.0..=1.0).contains(&fraction) {
+            return Err(GenimlError::InvalidInput(format!(
+                "overlap fraction must be between 0 and 1, got {fraction}"
+            )));
+        }
+        Ok(Self { fraction, of })
+    }
 }
 
 impl Default for OverlapOptions {
@@ -445,6 +460,93 @@ impl Tokenizer {
             n_universe_used: used.iter().filter(|&&b| b).count() as u64,
         }
     }
+}
+
+/// `(duplicate row, first row)` of every region equal to an earlier one, ascending.
+fn duplicate_rows(v: &RegionsRef<'_>) -> Vec<(u32, u32)> {
+    let order = v.sort_order();
+    let key = |i: u32| {
+        let i = i as usize;
+        (v.chroms[i], v.starts[i], v.ends[i])
+    };
+    let mut out = Vec::new();
+    let mut first = None;
+    for &row in &order {
+        match first {
+            Some(f) if key(f) == key(row) => out.push((row, f)),
+            _ => first = Some(row),
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Check a universe (token id i = row i): it must hold a region, and a region equal to an
+/// earlier one is an error naming both rows - both 1-based line numbers when `path` is the
+/// file the regions were read from - unless `dedup` (then the first copy is kept).
+/// Returns the universe and the number of duplicates dropped.
+pub fn check_universe(
+    regions: RegionSet,
+    dedup: bool,
+    path: Option<&Path>,
+) -> Result<(RegionSet, usize)> {
+    let label = path.map_or_else(|| "universe".to_string(), |p| p.display().to_string());
+    if regions.is_empty() {
+        return Err(GenimlError::Universe(format!(
+            "{label}: the universe holds no region"
+        )));
+    }
+    let dups = duplicate_rows(&regions.view());
+    let Some(&(dup, first)) = dups.first() else {
+        return Ok((regions, 0));
+    };
+    if !dedup {
+        let place = match path {
+            Some(p) => {
+                let lines = data_line_numbers(p, &[first as u64, dup as u64])?;
+                format!("lines {} and {}", lines[0], lines[1])
+            }
+            None => format!("rows {first} and {dup}"),
+        };
+        let i = dup as usize;
+        return Err(GenimlError::Universe(format!(
+            "{label}: {} duplicate region(s); {}:{}-{} is on {place} \
+             (pass dedup=True to keep the first copy)",
+            dups.len(),
+            regions.names[regions.chroms[i] as usize],
+            regions.starts[i],
+            regions.ends[i],
+        )));
+    }
+    let mut dropped = dups.iter().map(|d| d.0).peekable();
+    let keep: Vec<u32> = (0..regions.len() as u32)
+        .filter(|&r| {
+            if dropped.peek() == Some(&r) {
+                dropped.next();
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    let mut out = regions.view().take(&keep);
+    out.extra = regions.extra.as_ref().map(|x| x.take(&keep));
+    Ok((out, dups.len()))
+}
+
+/// Read a universe BED file (token id i = i-th region, file order) and [`check_universe`] it.
+/// A missing file is [`GenimlError::UniverseNotFound`].
+pub fn read_universe(path: &Path, dedup: bool, keep_extra: bool) -> Result<(RegionSet, usize)> {
+    if !path.exists() {
+        return Err(GenimlError::UniverseNotFound(path.to_path_buf()));
+    }
+    let opts = ReadOptions {
+        keep_extra,
+        allow_empty: true,
+        ..ReadOptions::default()
+    };
+    let (regions, _) = read_bed(path, &opts)?;
+    check_universe(regions, dedup, Some(path))
 }
 
 /// Union of peak tokens per cell (see [`Tokenizer::cells_to_tokens`]).

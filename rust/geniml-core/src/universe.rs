@@ -311,8 +311,7 @@ pub fn build_parallel<F>(cov: &Coverage, flexible: bool, per_chrom: F) -> Result
 where
     F: Fn(&ChromCoverage) -> Result<Vec<FlexRegion>> + Sync,
 {
-    let parts: Vec<Result<Vec<FlexRegion>>> =
-        crate::coverage::in_current_pool(|| cov.chroms.par_iter().map(&per_chrom).collect());
+    let parts: Vec<Result<Vec<FlexRegion>>> = cov.chroms.par_iter().map(&per_chrom).collect();
     let mut out = RegionSet {
         names: cov.chroms.iter().map(|c| c.name.clone()).collect(),
         ..RegionSet::default()
@@ -348,22 +347,27 @@ fn check_nonempty(cov: &Coverage) -> Result<()> {
     Ok(())
 }
 
+/// A coverage cut-off is a count: finite and `>= 0`.
+fn check_cutoff(cutoff: Option<f64>) -> Result<()> {
+    match cutoff {
+        Some(c) if !c.is_finite() || c < 0.0 => Err(GenimlError::InvalidInput(format!(
+            "`cutoff` must be a finite number >= 0 (a coverage count), got {c}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Coverage cut-off universe (BED3). A chromosome without coverage yields nothing.
 pub fn cc_universe(cov: &Coverage, opts: &CcOptions) -> Result<RegionSet> {
     check_nonempty(cov)?;
-    if let Some(c) = opts.cutoff
-        && !c.is_finite()
-    {
-        return Err(GenimlError::InvalidInput(format!(
-            "`cutoff` must be a finite number, got {c}"
-        )));
-    }
+    check_cutoff(opts.cutoff)?;
     build_parallel(cov, false, |c| Ok(cc_chrom(c, opts)))
 }
 
 /// Coverage cut-off flexible universe (BED9).
 pub fn ccf_universe(cov: &Coverage, opts: &CcfOptions) -> Result<RegionSet> {
     check_nonempty(cov)?;
+    check_cutoff(opts.cutoff)?;
     if !(0.0..=1.0).contains(&opts.confidence) {
         return Err(GenimlError::InvalidInput(format!(
             "`confidence` must lie in [0, 1], got {}",

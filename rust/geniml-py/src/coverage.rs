@@ -5,21 +5,14 @@ use std::sync::Arc;
 
 use geniml_core::GenimlError;
 use geniml_core::coverage::{self as core_cov, Coverage, TrackFormat, TrackKind};
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::error::PyGenimlErr;
-use crate::gil::run_detached;
 
-/// Release the GIL and run `f` in geniml's pool (`n_threads`: a pool of that size).
-pub(crate) fn run_pool<T: Send, F>(py: Python<'_>, n_threads: Option<usize>, f: F) -> PyResult<T>
-where
-    F: Send + FnOnce() -> Result<T, GenimlError>,
-{
-    run_detached(py, || geniml_core::threads::install(n_threads, f))
-}
-use crate::regions::Cols;
+use crate::gil::run_pool;
+use crate::regions::RegionsArg;
 
 /// `"start" | "core" | "end"` as the core knows it.
 pub(crate) struct TrackArg(pub(crate) TrackKind);
@@ -68,18 +61,11 @@ impl From<Coverage> for PyCoverage {
     }
 }
 
-type RegionCols<'py> = (
-    Vec<String>,
-    PyReadonlyArray1<'py, u32>,
-    PyReadonlyArray1<'py, u32>,
-    PyReadonlyArray1<'py, u32>,
-);
-
 #[pymethods]
 impl PyCoverage {
     /// Tracks of BED files (read in parallel, validated against the chrom sizes).
     #[staticmethod]
-    #[pyo3(signature = (paths, chrom_sizes, smooth, n_threads=None))]
+    #[pyo3(signature = (paths, chrom_sizes, *, smooth, n_threads=None))]
     fn from_files(
         py: Python<'_>,
         paths: Vec<PathBuf>,
@@ -95,22 +81,18 @@ impl PyCoverage {
 
     /// Tracks of in-memory region sets `(names, chroms, starts, ends)`.
     #[staticmethod]
-    #[pyo3(signature = (sets, labels, chrom_sizes, smooth, n_threads=None))]
+    #[pyo3(signature = (sets, labels, chrom_sizes, *, smooth, n_threads=None))]
     fn from_regions(
         py: Python<'_>,
-        sets: Vec<RegionCols<'_>>,
+        sets: Vec<RegionsArg<'_>>,
         labels: Vec<String>,
         chrom_sizes: Vec<(String, u64)>,
         smooth: u32,
         n_threads: Option<usize>,
     ) -> PyResult<Self> {
-        let cols: Vec<(Vec<String>, Cols<'_>)> = sets
-            .into_iter()
-            .map(|(n, c, s, e)| (n, Cols::new(c, s, e)))
-            .collect();
-        let views = cols
+        let views = sets
             .iter()
-            .map(|(n, c)| c.view(n))
+            .map(RegionsArg::view)
             .collect::<PyResult<Vec<_>>>()?;
         let cov = run_pool(py, n_threads, || {
             core_cov::coverage_from_regions(&views, &labels, &chrom_sizes, smooth)
@@ -138,6 +120,7 @@ impl PyCoverage {
     }
 
     /// Write the three tracks; returns the paths written.
+    #[pyo3(signature = (folder, prefix, format, *, force))]
     fn write(
         &self,
         py: Python<'_>,

@@ -6,12 +6,12 @@ use geniml_core::coverage_stream as core_cs;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::coverage::{PyCoverage, run_pool};
-use crate::gil::run_detached;
+use crate::coverage::PyCoverage;
+use crate::gil::{run_detached, run_pool};
 
 /// Tracks of one batch of BED files (all-zero tracks when the batch holds no region).
 #[pyfunction]
-#[pyo3(signature = (paths, chrom_sizes, smooth, n_threads=None))]
+#[pyo3(signature = (paths, chrom_sizes, *, smooth, n_threads=None))]
 pub(crate) fn coverage_of_batch(
     py: Python<'_>,
     paths: Vec<PathBuf>,

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 pyo3::import_exception!(geniml.exceptions, BedParseError);
 pyo3::import_exception!(geniml.exceptions, ChromosomeNotFoundError);
 pyo3::import_exception!(geniml.exceptions, UniverseError);
+pyo3::import_exception!(geniml.exceptions, UniverseNotFoundError);
 pyo3::import_exception!(geniml.exceptions, HmmError);
 pyo3::import_exception!(geniml.exceptions, GenimlValueError);
 
@@ -52,6 +53,7 @@ impl From<PyGenimlErr> for PyErr {
             } => BedParseError::new_err((msg, path.display().to_string(), line, reason)),
             GenimlError::UnknownChrom(_) => ChromosomeNotFoundError::new_err(msg),
             GenimlError::Universe(_) => UniverseError::new_err(msg),
+            GenimlError::UniverseNotFound(_) => UniverseNotFoundError::new_err(msg),
             GenimlError::Hmm(_) => HmmError::new_err(msg),
             GenimlError::InvalidInput(_) => GenimlValueError::new_err(msg),
         }

@@ -1,15 +1,12 @@
 //! Bindings of `geniml_core::hmm`: likelihood model, ML and HMM universes.
 
-use geniml_core::assess::UniverseRef;
 use geniml_core::hmm::{self as core_hmm, ChromModel, HmmParams};
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
-use pyo3::exceptions::PyValueError;
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
-use crate::coverage::run_pool;
 use crate::coverage::{PyCoverage, TrackArg};
-use crate::regions::Cols;
-use crate::universe::{UniverseCols, universe_to_py};
+use crate::gil::run_pool;
+use crate::regions::{RegionsArg, RegionsOut, ThickArg, regions_to_py, universe_ref};
 
 type ModelOut<'py> = (
     String,
@@ -68,13 +65,6 @@ fn to_model(model: Vec<ModelIn<'_>>) -> PyResult<Vec<ChromModel>> {
         .collect()
 }
 
-type RegionCols<'py> = (
-    Vec<String>,
-    PyReadonlyArray1<'py, u32>,
-    PyReadonlyArray1<'py, u32>,
-    PyReadonlyArray1<'py, u32>,
-);
-
 /// Log10 likelihood of a universe (hard, or flexible when `thick` is given) and per-region
 /// contributions.
 #[pyfunction]
@@ -82,28 +72,11 @@ pub(crate) fn universe_likelihood<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
     model: Vec<ModelIn<'py>>,
-    universe: RegionCols<'py>,
-    thick: Option<(PyReadonlyArray1<'py, u32>, PyReadonlyArray1<'py, u32>)>,
+    universe: RegionsArg<'py>,
+    thick: Option<ThickArg<'py>>,
 ) -> PyResult<(f64, Bound<'py, PyArray1<f64>>)> {
     let model = to_model(model)?;
-    let (un, uc, us, ue) = universe;
-    let cols = Cols::new(uc, us, ue);
-    let view = cols.view(&un)?;
-    let thick = match &thick {
-        Some((a, b)) if a.len() == view.len() && b.len() == view.len() => {
-            Some((a.as_slice()?, b.as_slice()?))
-        }
-        Some(_) => {
-            return Err(PyValueError::new_err(
-                "thickStart/thickEnd columns differ in length from the universe",
-            ));
-        }
-        None => None,
-    };
-    let u = UniverseRef {
-        regions: view,
-        thick,
-    };
+    let u = universe_ref(&universe, thick.as_ref())?;
     let cov = &coverage.inner;
     let (total, per) = run_pool(py, None, || {
         core_hmm::universe_likelihood_detail(cov, &model, &u)
@@ -116,12 +89,10 @@ pub(crate) fn universe_likelihood<'py>(
 pub(crate) fn region_max_coverage<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
-    regions: RegionCols<'py>,
+    regions: RegionsArg<'py>,
     track: TrackArg,
 ) -> PyResult<Bound<'py, PyArray1<u32>>> {
-    let (n, c, s, e) = regions;
-    let cols = Cols::new(c, s, e);
-    let view = cols.view(&n)?;
+    let view = regions.view()?;
     let cov = &coverage.inner;
     let out = run_pool(py, None, || Ok(core_hmm::region_max(cov, track.0, &view)))?;
     Ok(out.into_pyarray(py))
@@ -135,15 +106,16 @@ pub(crate) fn ml_universe<'py>(
     coverage: &PyCoverage,
     model: Vec<ModelIn<'py>>,
     n_threads: Option<usize>,
-) -> PyResult<UniverseCols<'py>> {
+) -> PyResult<RegionsOut<'py>> {
     let model = to_model(model)?;
     let cov = &coverage.inner;
     let u = run_pool(py, n_threads, || core_hmm::ml_universe(cov, &model))?;
-    Ok(universe_to_py(py, u))
+    Ok(regions_to_py(py, u))
 }
 
 /// Dense observations of a sample of HMM windows (for hmmlearn fitting): `(n*3 values, lengths)`.
 #[pyfunction]
+#[pyo3(signature = (coverage, *, normalize, states, max_bases))]
 pub(crate) fn hmm_sample<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
@@ -160,7 +132,7 @@ pub(crate) fn hmm_sample<'py>(
 
 /// Poisson-HMM flexible universe (Viterbi in Rust).
 #[pyfunction]
-#[pyo3(signature = (coverage, transmat, lambdas, startprob, normalize, states, n_threads=None))]
+#[pyo3(signature = (coverage, transmat, lambdas, startprob, *, normalize, states, n_threads=None))]
 pub(crate) fn hmm_universe<'py>(
     py: Python<'py>,
     coverage: &PyCoverage,
@@ -170,7 +142,7 @@ pub(crate) fn hmm_universe<'py>(
     normalize: bool,
     states: u8,
     n_threads: Option<usize>,
-) -> PyResult<UniverseCols<'py>> {
+) -> PyResult<RegionsOut<'py>> {
     let params = HmmParams {
         transmat,
         lambdas,
@@ -181,5 +153,5 @@ pub(crate) fn hmm_universe<'py>(
     let u = run_pool(py, n_threads, || {
         core_hmm::hmm_universe(cov, &params, states)
     })?;
-    Ok(universe_to_py(py, u))
+    Ok(regions_to_py(py, u))
 }

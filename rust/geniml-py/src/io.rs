@@ -5,14 +5,11 @@ use std::path::PathBuf;
 
 use geniml_core::RegionSet;
 use geniml_core::io::{self as core_io, OnError, ReadOptions, ReadReport};
-use geniml_core::regions::Extra;
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::error::to_py;
-use crate::gil::run_detached;
-use crate::regions::Cols;
+use crate::gil::{run_detached, run_pool};
+use crate::regions::{ExtraArg, RegionsArg, RegionsOut, regions_to_py};
 
 /// `on_error` as the core knows it.
 pub(crate) struct OnErrorArg(OnError);
@@ -31,32 +28,12 @@ impl<'py> FromPyObject<'_, 'py> for OnErrorArg {
     }
 }
 
-/// A parsed file as Python sees it: names, three u32 columns, extra text, report.
-type Parsed<'py> = (
-    Vec<String>,
-    Bound<'py, PyArray1<u32>>,
-    Bound<'py, PyArray1<u32>>,
-    Bound<'py, PyArray1<u32>>,
-    Option<(Bound<'py, PyArray1<u8>>, Bound<'py, PyArray1<u64>>)>,
-    (u64, u64, Vec<(u64, String)>),
-);
+/// A parsed file as Python sees it: the regions and `(n_lines, n_skipped, issues)`.
+type Parsed<'py> = (RegionsOut<'py>, (u64, u64, Vec<(u64, String)>));
 
 fn parsed_to_py(py: Python<'_>, r: RegionSet, rep: ReadReport) -> Parsed<'_> {
-    let extra = r
-        .extra
-        .map(|x| (x.buf.into_pyarray(py), x.offsets.into_pyarray(py)));
-    (
-        r.names,
-        r.chroms.into_pyarray(py),
-        r.starts.into_pyarray(py),
-        r.ends.into_pyarray(py),
-        extra,
-        (
-            rep.n_lines,
-            rep.n_skipped,
-            rep.issues.into_iter().map(|i| (i.line, i.msg)).collect(),
-        ),
-    )
+    let issues = rep.issues.into_iter().map(|i| (i.line, i.msg)).collect();
+    (regions_to_py(py, r), (rep.n_lines, rep.n_skipped, issues))
 }
 
 fn options(
@@ -75,7 +52,7 @@ fn options(
 
 /// Read one BED-like file.
 #[pyfunction]
-#[pyo3(signature = (path, on_error, chrom_sizes=None, keep_extra=true, allow_empty=false))]
+#[pyo3(signature = (path, *, on_error, chrom_sizes=None, keep_extra=true, allow_empty=false))]
 pub(crate) fn read_bed(
     py: Python<'_>,
     path: PathBuf,
@@ -85,15 +62,13 @@ pub(crate) fn read_bed(
     allow_empty: bool,
 ) -> PyResult<Parsed<'_>> {
     let opts = options(on_error, chrom_sizes, keep_extra, allow_empty);
-    let (r, rep) = run_detached(py, || {
-        geniml_core::threads::pool().install(|| core_io::read_bed(&path, &opts))
-    })?;
+    let (r, rep) = run_detached(py, || core_io::read_bed(&path, &opts))?;
     Ok(parsed_to_py(py, r, rep))
 }
 
 /// Read many files in parallel, in the order given.
 #[pyfunction]
-#[pyo3(signature = (paths, on_error, chrom_sizes=None, keep_extra=true, allow_empty=false, n_threads=None))]
+#[pyo3(signature = (paths, *, on_error, chrom_sizes=None, keep_extra=true, allow_empty=false, n_threads=None))]
 pub(crate) fn read_many(
     py: Python<'_>,
     paths: Vec<PathBuf>,
@@ -104,12 +79,10 @@ pub(crate) fn read_many(
     n_threads: Option<usize>,
 ) -> PyResult<Vec<Parsed<'_>>> {
     let opts = options(on_error, chrom_sizes, keep_extra, allow_empty);
-    let results = run_detached(py, || {
-        geniml_core::threads::install(n_threads, || {
-            core_io::read_many(&paths, &opts)
-                .into_iter()
-                .collect::<Result<Vec<_>, _>>()
-        })
+    let results = run_pool(py, n_threads, || {
+        core_io::read_many(&paths, &opts)
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
     })?;
     Ok(results
         .into_iter()
@@ -125,24 +98,17 @@ pub(crate) fn read_chrom_sizes(py: Python<'_>, path: PathBuf) -> PyResult<Vec<(S
 
 /// Write regions (and extra text) as BED, atomically.
 #[pyfunction]
-#[pyo3(signature = (names, chroms, starts, ends, extra, path, gzip, force))]
+#[pyo3(signature = (regions, extra, path, *, gzip, force))]
 pub(crate) fn write_bed<'py>(
     py: Python<'py>,
-    names: Vec<String>,
-    chroms: PyReadonlyArray1<'py, u32>,
-    starts: PyReadonlyArray1<'py, u32>,
-    ends: PyReadonlyArray1<'py, u32>,
-    extra: Option<(PyReadonlyArray1<'py, u8>, PyReadonlyArray1<'py, u64>)>,
+    regions: RegionsArg<'py>,
+    extra: Option<ExtraArg<'py>>,
     path: PathBuf,
     gzip: bool,
     force: bool,
 ) -> PyResult<()> {
-    let cols = Cols::new(chroms, starts, ends);
-    let v = cols.view(&names)?;
-    let x = match &extra {
-        Some((b, o)) => Some(to_py(Extra::from_parts(b.as_slice()?, o.as_slice()?))?),
-        None => None,
-    };
+    let v = regions.view()?;
+    let x = extra.map(|x| x.get()).transpose()?;
     run_detached(py, || {
         core_io::write_bed(&v, x.as_ref(), &path, gzip, force)
     })

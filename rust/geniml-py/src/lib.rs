@@ -1,6 +1,7 @@
 //! `geniml._core`: the PyO3 bindings of geniml-core. A manifest; each file mirrors a core module.
 
 mod assess;
+mod bedspace;
 mod coverage;
 mod coverage_stream;
 mod error;
@@ -8,6 +9,7 @@ mod gil;
 mod hmm;
 mod io;
 mod regions;
+mod shift;
 mod threads;
 mod tokenize;
 mod universe;
@@ -19,6 +21,8 @@ mod _core {
 
     #[pymodule_export]
     use crate::assess::assess_universe;
+    #[pymodule_export]
+    use crate::bedspace::{PyStarSpaceExamples, bedspace_embed, read_starspace_input};
     #[pymodule_export]
     use crate::coverage::PyCoverage;
     #[pymodule_export]
@@ -38,10 +42,12 @@ mod _core {
         merge, sort_order, summary, take_extra,
     };
     #[pymodule_export]
+    use crate::shift::bedshift_run;
+    #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
     #[pymodule_export]
     use crate::tokenize::{
-        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, write_gtok,
+        PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, read_universe, write_gtok,
     };
     #[pymodule_export]
     use crate::universe::{cc_universe, ccf_universe};
@@ -50,6 +56,10 @@ mod _core {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        // Load numpy's C API now: loaded lazily, a pending Ctrl-C during its import turns into
+        // a Rust panic ("Failed to access NumPy array API capsule: KeyboardInterrupt").
+        numpy::get_array_module(m.py())?;
+        let _ = numpy::PyArray1::<u8>::zeros(m.py(), 0, false);
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

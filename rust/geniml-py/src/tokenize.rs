@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use geniml_core::fragments::tokenize_fragments as core_fragments;
 use geniml_core::gtok::{Width, read_gtok as core_read_gtok, write_gtok as core_write_gtok};
-use geniml_core::io::{ReadOptions, read_bed, read_many};
+use geniml_core::io::{ReadOptions, read_many};
 use geniml_core::regions::parse_region_names as core_parse_names;
 use geniml_core::tokenize::{self as core_tok, Csr, FractionOf, OverlapOptions, SPECIAL_TOKENS};
 use geniml_core::{GenimlError, RegionSet};
@@ -15,8 +15,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::error::to_py;
-use crate::gil::run_detached;
-use crate::regions::{Cols, Columns, columns_to_py};
+use crate::gil::{run_detached, run_pool};
+use crate::regions::{RegionsArg, RegionsOut, regions_to_py};
 
 /// `fraction_of` as the core knows it.
 pub(crate) struct FractionOfArg(FractionOf);
@@ -36,8 +36,8 @@ impl<'py> FromPyObject<'_, 'py> for FractionOfArg {
     }
 }
 
-fn opts(fraction: f64, of: &FractionOfArg) -> OverlapOptions {
-    OverlapOptions { fraction, of: of.0 }
+fn opts(fraction: f64, of: FractionOf) -> PyResult<OverlapOptions> {
+    to_py(OverlapOptions::new(fraction, of))
 }
 
 type CsrPy<'py> = (
@@ -58,48 +58,45 @@ fn csr_to_py(py: Python<'_>, c: Csr, weights: bool) -> CsrPy<'_> {
 #[pyclass(name = "Tokenizer", module = "geniml._core", frozen)]
 pub(crate) struct PyTokenizer {
     inner: Arc<core_tok::Tokenizer>,
+    n_dropped: usize,
+}
+
+impl PyTokenizer {
+    fn build(checked: (RegionSet, usize)) -> Result<Self, GenimlError> {
+        let (universe, n_dropped) = checked;
+        Ok(Self {
+            inner: Arc::new(core_tok::Tokenizer::new(universe)?),
+            n_dropped,
+        })
+    }
 }
 
 #[pymethods]
 impl PyTokenizer {
-    /// Index a universe given as columns (token id i = row i).
+    /// Index a universe given as columns (token id i = row i); duplicates as in `read_universe`.
     #[new]
-    fn new<'py>(
-        py: Python<'py>,
-        names: Vec<String>,
-        chroms: PyReadonlyArray1<'py, u32>,
-        starts: PyReadonlyArray1<'py, u32>,
-        ends: PyReadonlyArray1<'py, u32>,
-    ) -> PyResult<Self> {
-        let cols = Cols::new(chroms, starts, ends);
-        let v = cols.view(&names)?;
+    #[pyo3(signature = (universe, *, dedup=false))]
+    fn new<'py>(py: Python<'py>, universe: RegionsArg<'py>, dedup: bool) -> PyResult<Self> {
+        let v = universe.view()?;
         let universe = v.take(&(0..v.len() as u32).collect::<Vec<_>>());
-        let inner = run_detached(py, || core_tok::Tokenizer::new(universe))?;
-        Ok(Self {
-            inner: Arc::new(inner),
+        run_detached(py, || {
+            Self::build(core_tok::check_universe(universe, dedup, None)?)
         })
     }
 
-    /// Read and index a universe BED file.
+    /// Read and index a universe BED file; duplicates as in `read_universe`.
     #[staticmethod]
-    fn from_bed(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        let inner = run_detached(py, || {
-            let opts = ReadOptions {
-                keep_extra: false,
-                allow_empty: true,
-                ..ReadOptions::default()
-            };
-            let (rs, _) = read_bed(&path, &opts)?;
-            core_tok::Tokenizer::new(RegionSet { extra: None, ..rs }).map_err(|e| match e {
-                GenimlError::Universe(m) => {
-                    GenimlError::Universe(format!("{}: {m}", path.display()))
-                }
-                other => other,
-            })
-        })?;
-        Ok(Self {
-            inner: Arc::new(inner),
+    #[pyo3(signature = (path, *, dedup=false))]
+    fn from_bed(py: Python<'_>, path: PathBuf, dedup: bool) -> PyResult<Self> {
+        run_detached(py, || {
+            Self::build(core_tok::read_universe(&path, dedup, false)?)
         })
+    }
+
+    /// Duplicate universe regions dropped on construction (`dedup=True`).
+    #[getter]
+    fn n_dropped(&self) -> usize {
+        self.n_dropped
     }
 
     /// Number of universe regions.
@@ -125,38 +122,31 @@ impl PyTokenizer {
         self.inner.duplicates().to_vec()
     }
 
-    /// Universe columns (names, chroms, starts, ends).
-    fn universe_columns<'py>(&self, py: Python<'py>) -> (Vec<String>, Columns<'py>) {
-        let u = self.inner.universe().clone();
-        (u.names.clone(), columns_to_py(py, u))
+    /// Universe columns (names, chroms, starts, ends, no extra).
+    fn universe_columns<'py>(&self, py: Python<'py>) -> RegionsOut<'py> {
+        regions_to_py(py, self.inner.universe().clone())
     }
 
     /// Flat hard tokenization of regions given as columns.
-    #[pyo3(signature = (names, chroms, starts, ends, fraction, fraction_of, drop_unknown, unique))]
+    #[pyo3(signature = (regions, *, fraction, fraction_of, drop_unknown, unique))]
     fn tokenize<'py>(
         &self,
         py: Python<'py>,
-        names: Vec<String>,
-        chroms: PyReadonlyArray1<'py, u32>,
-        starts: PyReadonlyArray1<'py, u32>,
-        ends: PyReadonlyArray1<'py, u32>,
+        regions: RegionsArg<'py>,
         fraction: f64,
         fraction_of: FractionOfArg,
         drop_unknown: bool,
         unique: bool,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let cols = Cols::new(chroms, starts, ends);
-        let v = cols.view(&names)?;
+        let v = regions.view()?;
         let tok = &self.inner;
-        let o = opts(fraction, &fraction_of);
-        let ids = run_detached(py, || {
-            Ok(geniml_core::threads::pool().install(|| tok.tokenize(&v, o, drop_unknown, unique)))
-        })?;
+        let o = opts(fraction, fraction_of.0)?;
+        let ids = run_detached(py, || Ok(tok.tokenize(&v, o, drop_unknown, unique)))?;
         Ok(ids.into_pyarray(py))
     }
 
     /// Read BED files and tokenize each (parallel over files and within them).
-    #[pyo3(signature = (paths, fraction, fraction_of, drop_unknown, unique, n_threads=None, allow_empty=false))]
+    #[pyo3(signature = (paths, *, fraction, fraction_of, drop_unknown, unique, n_threads=None, allow_empty=false))]
     fn tokenize_paths<'py>(
         &self,
         py: Python<'py>,
@@ -169,68 +159,51 @@ impl PyTokenizer {
         allow_empty: bool,
     ) -> PyResult<Vec<Bound<'py, PyArray1<i64>>>> {
         let tok = &self.inner;
-        let o = opts(fraction, &fraction_of);
-        let out = run_detached(py, || {
-            geniml_core::threads::install(n_threads, || {
-                let ropts = ReadOptions {
-                    keep_extra: false,
-                    allow_empty,
-                    ..ReadOptions::default()
-                };
-                read_many(&paths, &ropts)
-                    .into_iter()
-                    .map(|r| r.map(|(rs, _)| tok.tokenize(&rs.view(), o, drop_unknown, unique)))
-                    .collect::<Result<Vec<_>, _>>()
-            })
+        let o = opts(fraction, fraction_of.0)?;
+        let ropts = ReadOptions {
+            keep_extra: false,
+            allow_empty,
+            ..ReadOptions::default()
+        };
+        let out = run_pool(py, n_threads, || {
+            read_many(&paths, &ropts)
+                .into_iter()
+                .map(|r| r.map(|(rs, _)| tok.tokenize(&rs.view(), o, drop_unknown, unique)))
+                .collect::<Result<Vec<_>, _>>()
         })?;
         Ok(out.into_iter().map(|v| v.into_pyarray(py)).collect())
     }
 
     /// Per-region overlaps as CSR (offsets, ids[, weights]).
-    #[pyo3(signature = (names, chroms, starts, ends, fraction, fraction_of, weights))]
+    #[pyo3(signature = (regions, *, fraction, fraction_of, weights))]
     fn overlaps<'py>(
         &self,
         py: Python<'py>,
-        names: Vec<String>,
-        chroms: PyReadonlyArray1<'py, u32>,
-        starts: PyReadonlyArray1<'py, u32>,
-        ends: PyReadonlyArray1<'py, u32>,
+        regions: RegionsArg<'py>,
         fraction: f64,
         fraction_of: FractionOfArg,
         weights: bool,
     ) -> PyResult<CsrPy<'py>> {
-        let cols = Cols::new(chroms, starts, ends);
-        let v = cols.view(&names)?;
+        let v = regions.view()?;
         let tok = &self.inner;
-        let o = opts(fraction, &fraction_of);
-        let c = run_detached(py, || {
-            Ok(geniml_core::threads::pool().install(|| tok.overlaps(&v, o, weights)))
-        })?;
+        let o = opts(fraction, fraction_of.0)?;
+        let c = run_detached(py, || Ok(tok.overlaps(&v, o, weights)))?;
         Ok(csr_to_py(py, c, weights))
     }
 
     /// Coverage of regions by the universe: (n_regions, n_with_token, bp_total, bp_covered,
     /// n_universe_used).
-    #[pyo3(signature = (names, chroms, starts, ends, fraction))]
+    #[pyo3(signature = (regions, *, fraction))]
     fn coverage<'py>(
         &self,
         py: Python<'py>,
-        names: Vec<String>,
-        chroms: PyReadonlyArray1<'py, u32>,
-        starts: PyReadonlyArray1<'py, u32>,
-        ends: PyReadonlyArray1<'py, u32>,
+        regions: RegionsArg<'py>,
         fraction: f64,
     ) -> PyResult<(u64, u64, u64, u64, u64)> {
-        let cols = Cols::new(chroms, starts, ends);
-        let v = cols.view(&names)?;
+        let v = regions.view()?;
         let tok = &self.inner;
-        let o = OverlapOptions {
-            fraction,
-            of: FractionOf::Query,
-        };
-        let c = run_detached(py, || {
-            Ok(geniml_core::threads::pool().install(|| tok.coverage(&v, o)))
-        })?;
+        let o = opts(fraction, FractionOf::Query)?;
+        let c = run_detached(py, || Ok(tok.coverage(&v, o)))?;
         Ok((
             c.n_regions,
             c.n_regions_with_token,
@@ -241,7 +214,7 @@ impl PyTokenizer {
     }
 
     /// Tokenize a fragment file into per-barcode token sets.
-    #[pyo3(signature = (path, barcodes, fraction))]
+    #[pyo3(signature = (path, barcodes, *, fraction))]
     fn tokenize_fragments<'py>(
         &self,
         py: Python<'py>,
@@ -250,16 +223,23 @@ impl PyTokenizer {
         fraction: f64,
     ) -> PyResult<(Vec<String>, CsrPy<'py>, u64)> {
         let tok = &self.inner;
-        let o = OverlapOptions {
-            fraction,
-            of: FractionOf::Query,
-        };
-        let r = run_detached(py, || {
-            geniml_core::threads::pool()
-                .install(|| core_fragments(&path, tok, barcodes.as_ref(), o))
-        })?;
+        let o = opts(fraction, FractionOf::Query)?;
+        let r = run_detached(py, || core_fragments(&path, tok, barcodes.as_ref(), o))?;
         Ok((r.barcodes, csr_to_py(py, r.tokens, false), r.n_fragments))
     }
+}
+
+/// Read a universe BED file in file order: a duplicate region is an error naming both line
+/// numbers, unless `dedup` (the first copy is kept). Returns the regions and the number dropped.
+#[pyfunction]
+#[pyo3(signature = (path, *, dedup=false))]
+pub(crate) fn read_universe(
+    py: Python<'_>,
+    path: PathBuf,
+    dedup: bool,
+) -> PyResult<(RegionsOut<'_>, usize)> {
+    let (rs, n) = run_detached(py, || core_tok::read_universe(&path, dedup, true))?;
+    Ok((regions_to_py(py, rs), n))
 }
 
 /// Union of peak tokens per cell: cells x peaks CSR (`indptr`, `indices`) and peak->token CSR.
@@ -278,15 +258,13 @@ pub(crate) fn cells_to_tokens<'py>(
         weights: Vec::new(),
     };
     let (p, i) = (indptr.as_slice()?, indices.as_slice()?);
-    let c = run_detached(py, || {
-        geniml_core::threads::pool().install(|| core_tok::cells_to_tokens(p, i, &peaks, n_tokens))
-    })?;
+    let c = run_detached(py, || core_tok::cells_to_tokens(p, i, &peaks, n_tokens))?;
     Ok(csr_to_py(py, c, false))
 }
 
 /// Write ids to a `.gtok` file (`width`: 16, 32 or None for the narrowest).
 #[pyfunction]
-#[pyo3(signature = (path, ids, width=None, force=false))]
+#[pyo3(signature = (path, ids, *, width=None, force=false))]
 pub(crate) fn write_gtok<'py>(
     py: Python<'py>,
     path: PathBuf,
@@ -317,10 +295,7 @@ pub(crate) fn read_gtok(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyA
 
 /// Parse `chr:start-end` / `chr-start-end` / `chr_start_end` names into columns.
 #[pyfunction]
-pub(crate) fn parse_region_names(
-    py: Python<'_>,
-    labels: Vec<String>,
-) -> PyResult<(Vec<String>, Columns<'_>)> {
+pub(crate) fn parse_region_names(py: Python<'_>, labels: Vec<String>) -> PyResult<RegionsOut<'_>> {
     let rs = to_py(core_parse_names(&labels))?;
-    Ok((rs.names.clone(), columns_to_py(py, rs)))
+    Ok(regions_to_py(py, rs))
 }

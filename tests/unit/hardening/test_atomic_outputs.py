@@ -156,6 +156,9 @@ def test_coverage_kill_9_never_leaves_a_silent_mix(tmp_path, shared_data):
         assert tracks in (ref[0], ref[1]), "a kill left tracks of two runs that load silently"
         outcomes.add("consistent")
     assert "consistent" in outcomes
+    coverage_tracks(beds[1::2], sizes, out, force=True)  # cleans the killed writers' staging
+    _no_temporaries(out)
+    assert {k: v for k, v in _tree(out).items() if k.endswith(".bw")} == ref[1]
 
 
 # -- model folders ------------------------------------------------------------------------------
@@ -198,6 +201,12 @@ def test_model_export_kill_9_leaves_one_model(tmp_path, shared_data):
 
         ckpt = read_state_dict(out / "checkpoint.pt")["projection.weight"]
         np.testing.assert_array_equal(ckpt, m.embeddings)  # checkpoint.pt and safetensors agree
+    # a kill leaves the killed writer's hidden temporary; the next export removes it
+    from geniml.tokenization import Tokenizer
+
+    Region2VecExModel(tokenizer=Tokenizer.from_bed(universe), embedding_dim=8).export(
+        out, force=True
+    )
     _no_temporaries(tmp_path)
 
 

@@ -163,3 +163,55 @@ def test_bedset_parallel_equals_serial(shared_data):
     assert a.identifier == b.identifier
     assert all(x == y for x, y in zip(a, b, strict=True))
     assert len(a.to_regionset()) == sum(len(r) for r in a)
+
+
+def _oracle_dup_lines(text: str) -> tuple[int, int]:
+    """Naive: 1-based lines of the first duplicate (by the later copy) and its first copy."""
+    seen: dict[tuple[str, ...], int] = {}
+    for ln, raw in enumerate(text.split("\n"), 1):
+        t = raw.rstrip("\r")
+        if not t.strip(" \t") or t.startswith(("#", "track", "browser")):
+            continue
+        key = tuple(t.split("\t")[:3])
+        if key in seen:
+            return seen[key], ln
+        seen[key] = ln
+    raise AssertionError("no duplicate")
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_one_universe_loader_names_both_lines(bed, gz):
+    from geniml.exceptions import UniverseNotFoundError
+    from geniml.tokenization import Tokenizer
+
+    text = "track x\r\nchr2\t1\t5\r\n\r\n  \nchr1\t7\t9\tname\n#c\nchr9\t0\t3\nchr1\t7\t9\tother\n"
+    first, dup = _oracle_dup_lines(text)
+    assert (first, dup) == (5, 8)
+    p = bed(gzip.compress(text.encode()) if gz else text, name="u.bed.gz" if gz else None)
+    for load in (load_universe, Tokenizer):
+        with pytest.raises(UniverseError, match=f"chr1:7-9 is on lines {first} and {dup}"):
+            load(p)
+    with pytest.warns(UserWarning, match="dropped 1 duplicate"):
+        u = load_universe(p, dedup=True)
+    assert [tuple(r) for r in u] == [("chr2", 1, 5), ("chr1", 7, 9), ("chr9", 0, 3)]
+    assert u.extra_column(0) == ["", "name", ""]  # the kept copy's extra text stays
+    with pytest.warns(UserWarning, match="dropped 1 duplicate"):
+        assert Tokenizer(p, dedup=True).n_regions == 3
+    # in memory: rows, not lines
+    with pytest.raises(UniverseError, match="rows 1 and 3"):
+        Tokenizer(RegionSet([("chr2", 1, 5), ("chr1", 7, 9), ("chr9", 0, 3), ("chr1", 7, 9)]))
+    # one class for a missing universe, caught as either parent
+    missing = p.parent / "absent.bed"
+    for load in (load_universe, Tokenizer, Tokenizer.from_bed):
+        with pytest.raises(UniverseNotFoundError, match="universe file not found"):
+            load(missing)
+    assert issubclass(UniverseNotFoundError, FileNotFoundError)
+    assert issubclass(UniverseNotFoundError, UniverseError)
+
+
+def test_genimlbaseerror_is_the_base_class(bed):
+    from geniml.exceptions import GenimlBaseError, GenimlError
+
+    assert GenimlBaseError is GenimlError
+    with pytest.raises(GenimlBaseError, match="start"):  # upstream's `except` now catches
+        read_bed(bed("chr1\tx\t5\n"))

@@ -38,6 +38,7 @@ def test_export_roundtrip_prefers_safetensors(shared_data, tmp_path):
         "embedding_dim": 100,
         "embedding_size": 100,
         "pooling_method": "mean",
+        "model_type": "region2vec",
     }
     assert list(torch.load(out / "checkpoint.pt", weights_only=True)) == ["projection.weight"]
     with pytest.raises(FileExistsError, match="force=True"):

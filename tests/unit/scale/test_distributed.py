@@ -9,13 +9,13 @@ import pytest
 
 if os.environ.get("CI") != "true":  # on CI the dask extra is installed: a missing one fails
     pytest.importorskip("distributed")
-from dask.distributed import Client, LocalCluster  # noqa: E402
+from dask.distributed import Client, LocalCluster
 
-from geniml import distributed as gd  # noqa: E402
-from geniml.io import bed_files_in, read_scatac  # noqa: E402
-from geniml.tokenization.store import tokenize_cells_to_store, tokenize_collection  # noqa: E402
-from geniml.universe.assess import assess  # noqa: E402
-from geniml.universe.coverage import compute_coverage  # noqa: E402
+from geniml import distributed as gd
+from geniml.io import bed_files_in, read_scatac
+from geniml.tokenization.store import tokenize_cells_to_store, tokenize_collection
+from geniml.universe.assess import assess
+from geniml.universe.coverage import compute_coverage
 
 
 @pytest.fixture(scope="module")

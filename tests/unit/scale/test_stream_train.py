@@ -107,7 +107,7 @@ def test_scembed_trains_from_a_store(schep):
 
     store, universe, labels, _ = schep
     model = ScEmbed(embedding_dim=16)  # the universe comes from the store's manifest
-    report = model.train(dataset=store, epochs=2, seed=3)
+    report = model.train(dataset=store, epochs=2, seed=3, solver="word2vec")
     assert report.backend == "rust-stream" and report.n_trained_tokens > 1000
     emb = model.encode_tokens(store.read())
     assert emb.shape == (600, 16) and np.isfinite(emb).all()

@@ -140,7 +140,13 @@ def test_tokenize_anndata_matches_per_cell_loop(shared_data, tmp_path):
     assert len(ds) == 600 and ds[5].tolist() == cells.ids_for(5).tolist()
     with pytest.raises(FileExistsError):
         tokenize_cells(adata, tok, out)
-    assert len(cells.filter(min_tokens=cells.lengths.max())) >= 1
+    k = int(np.median(cells.lengths)) + 1  # a threshold that keeps some cells and drops some
+    kept = cells.filter(min_tokens=k)
+    rows = [i for i in range(len(cells)) if len(cells.ids_for(i)) >= k]  # naive
+    assert 0 < len(rows) < len(cells) and kept.cells == [cells.cells[i] for i in rows]
+    assert [kept.ids_for(j).tolist() for j in range(len(kept))] == [
+        cells.ids_for(i).tolist() for i in rows
+    ]
 
 
 def test_anndata_var_names_and_bad_layout(shared_data, tmp_path):

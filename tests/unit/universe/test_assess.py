@@ -73,11 +73,10 @@ def test_filter_universe_keeps_bed9():
     assert all(w >= 100 for w in f.widths) and f.n_extra_columns == 6
 
 
-def test_evaluation_module_exposes_assess_universe():
-    import importlib
+def test_evaluation_package_exposes_assess_universe():
+    import geniml.evaluation as ev
 
-    mod = importlib.import_module("geniml.evaluation.universe")
-    assert mod.assess_universe is assess_universe
+    assert ev.assess_universe is assess_universe and "assess_universe" in ev.__all__
 
 
 def test_filter_universe_by_coverage_and_likelihood(tmp_path):
@@ -94,7 +93,21 @@ def test_filter_universe_by_coverage_and_likelihood(tmp_path):
     assert len(flex) >= 2
     everything = filter_universe(flex, lh_cutoff=-1e300, coverage=cov)
     assert len(everything) == len(flex)
-    some = filter_universe(flex, lh_cutoff=0.0, coverage=cov, output_file=tmp_path / "f.bed")
-    assert len(some) <= len(flex) and (tmp_path / "f.bed").exists()
+    # oracle: a region's contribution is the universe's log-likelihood minus that of the
+    # universe without it (the region's bases back in background)
+    from geniml.universe import universe_likelihood
+
+    n = cov.n_files
+    full = universe_likelihood(flex, cov, file_no=n)
+    contrib = [
+        full - universe_likelihood(flex[[j for j in range(len(flex)) if j != i]], cov, file_no=n)
+        for i in range(len(flex))
+    ]
+    assert len(set(contrib)) == len(contrib)  # distinct, so a cutoff between them splits
+    cut = sorted(contrib)[len(contrib) // 2 - 1] / 2 + sorted(contrib)[len(contrib) // 2] / 2
+    want = [tuple(flex[i]) for i in range(len(flex)) if contrib[i] > cut]
+    some = filter_universe(flex, lh_cutoff=cut, coverage=cov, output_file=tmp_path / "f.bed")
+    assert 0 < len(want) < len(flex) and [tuple(r) for r in some] == want
+    assert [tuple(r) for r in RegionSet(tmp_path / "f.bed")] == want
     with pytest.raises(GenimlValueError, match="lh_cutoff"):
         filter_universe(u, lh_cutoff=0.0, coverage=cov)

@@ -1,0 +1,441 @@
+"""Search: retrieval quality on the labelled collections, and index speed vs hnswlib.
+
+Quality (``--part quality``). For each collection (ENCODE TFBS hg19, DiffBind ER chr18 hg19,
+the geniml hg38 sample) a small Region2Vec model is trained on the collection itself
+(universe = the merged union of its files, skip-gram, dim 100, 30 epochs, min_count 1); each
+file's region-set embedding is the mean of its tokens' vectors, centred by the collection mean
+(as ``build_search_index`` stores them).
+
+- BED-to-BED: every file queries the others (itself left out); relevant = the files with the
+  same label. MAP and R-precision (upstream's definitions, ``geniml.search.rank_metrics``),
+  beside ranking by base-pair Jaccard overlap (|A and B| / |A or B| of the merged sets, from
+  ``RegionSet.merge``) and the expectation of a random ranking.
+- Text-to-BED: leave one file out, train Vec2Vec (all-MiniLM-L6-v2 sentence embeddings ->
+  centred region-set embeddings, early stopping on a 10% split) on the others' metadata
+  sentences, query with the held-out file's full metadata sentence and rank all files;
+  relevant = the files sharing the held-out file's label (itself included).
+
+Speed (``--part speed``). Base vectors: real region-set embeddings (the Region2Vec models
+above applied to 40 random halves of each real file), centred, repeated to N with Gaussian
+noise (sd 0.25 x the per-dimension sd). 500 queries drawn the same way; ground truth by exact
+cosine. geniml: ``HNSWBackend`` (faiss HNSW, M 32, efConstruction 200); peer: hnswlib in the
+peer venv with upstream geniml's settings (M 64, ef_construction 200; upstream never sets the
+search ef, so hnswlib's default 10 applies: shown, and the ef ladder for equal recall). Both
+build with 2 threads and search single-threaded, one query per call; QPS at the smallest ef whose recall@10 >= 0.95. Text query
+end to end: ``SearchBackend.query(text=...)`` on the ENCODE index (encode + Vec2Vec + search +
+DataFrame), median of 50 calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import time
+import warnings
+
+import numpy as np
+
+from _common import DATA, OUT, peer_python, run_peer, table
+
+COLLECTIONS = {
+    "encode_tfbs_hg19": {
+        "labels": ["antibody", "cellType"],
+        "text": ["cellType", "antibody"],
+    },
+    "diffbind_er_chr18_hg19": {
+        "labels": ["Tissue", "Condition"],
+        "text": ["Tissue", "Factor", "Condition", "Treatment"],
+    },
+    "geniml_hg38_sample": {
+        "labels": ["cell_line", "target"],
+        "text": ["assay", "target", "tissue", "cell_line"],
+    },
+}
+
+
+def _hg38_metadata(folder, names):
+    import polars as pl
+
+    lines = [
+        ln.split("\t")
+        for ln in (folder / "hg38_metadata_sample.tab").read_text().splitlines()
+        if ln
+    ]
+    rows = {
+        ln[0]: {"assay": ln[2], "target": ln[3], "tissue": ln[4], "cell_line": ln[5]}
+        for ln in lines
+    }
+    for r in pl.read_csv(folder / "ATAC_hg38_sample_for_geniml.csv").iter_rows(named=True):
+        rows[r["file"]] = {
+            "assay": "ChIP-Seq" if r["antibody"] else "ATAC-Seq",
+            "target": r["antibody"] or "ATAC-Seq",
+            "tissue": r["tissue"],
+            "cell_line": r["cell_line"],
+        }
+    return pl.DataFrame([{"file": n, **rows[n.split(".")[0]]} for n in names])
+
+
+def collection(name):
+    """(files, metadata table, model, raw embeddings)."""
+    import polars as pl
+
+    from geniml.io import RegionSet, read_bed
+    from geniml.region2vec import Region2VecExModel
+    from geniml.tokenization import Tokenizer
+
+    folder = DATA / "bedsets" / name
+    files = sorted(folder.glob("*.bed"))
+    names = [f.name for f in files]
+    if (folder / "metadata.tsv").is_file():
+        meta = pl.read_csv(folder / "metadata.tsv", separator="\t")
+        meta = meta.with_columns(pl.col("file").cast(pl.String))
+        meta = pl.DataFrame({"file": names}).join(meta, on="file", how="left")
+    else:
+        meta = _hg38_metadata(folder, names)
+    uni = RegionSet.from_polars(pl.concat([read_bed(f).to_polars() for f in files])).sort().merge()
+    model = Region2VecExModel(tokenizer=Tokenizer(uni), embedding_dim=100, device="cpu")
+    docs = [t.ids for t in model.tokenizer.tokenize_batch(files, drop_unknown=True)]
+    os.environ["GENIML_NO_PROGRESS"] = "1"
+    model.train(docs, epochs=30, min_count=1, seed=0, sg=True)
+    return files, meta, model, model.encode(files)
+
+
+def bp(rs) -> int:
+    return int(rs.sort().merge().widths.sum())
+
+
+def jaccard_matrix(files) -> np.ndarray:
+    import polars as pl
+
+    from geniml.io import RegionSet, read_bed
+
+    sets = [read_bed(f) for f in files]
+    size = [bp(s) for s in sets]
+    n = len(sets)
+    jac = np.eye(n)
+    for i in range(n):
+        for j in range(i + 1, n):
+            union = bp(RegionSet.from_polars(pl.concat([sets[i].to_polars(), sets[j].to_polars()])))
+            jac[i, j] = jac[j, i] = (size[i] + size[j] - union) / union
+    return jac
+
+
+def expected_random(
+    n_items: int, relevant: list[list[int]], reps: int = 2000
+) -> tuple[float, float]:
+    from geniml.search import rank_metrics
+
+    rng = np.random.default_rng(0)
+    ap, rp = [], []
+    for rel in relevant:
+        for _ in range(reps // len(relevant) + 1):
+            a, _, r = rank_metrics(rng.permutation(n_items), rel)
+            ap.append(a)
+            rp.append(r)
+    return float(np.mean(ap)), float(np.mean(rp))
+
+
+def quality() -> list[tuple]:
+    import polars as pl
+
+    from geniml.search import TextEncoder, metadata_sentences, rank_metrics
+    from geniml.text2bednn import Vec2Vec
+
+    enc = TextEncoder()
+    rows = []
+    for name, spec in COLLECTIONS.items():
+        files, meta, _model, x = collection(name)
+        xc = x - x.mean(axis=0)
+        xn = xc / np.linalg.norm(xc, axis=1, keepdims=True)
+        sim = xn @ xn.T
+        jac = jaccard_matrix(files)
+        n = len(files)
+        sentences = metadata_sentences(meta, id_column="file", text_columns=spec["text"])
+        flat = [s for ss in sentences for s in ss]
+        emb = dict(zip(flat, enc.encode(flat), strict=True))
+        for label in spec["labels"]:
+            lab = meta[label].cast(pl.String).to_list()
+            # BED-to-BED, self left out
+            res = {"r2v": [], "jac": []}
+            rel_sets = []
+            for i in range(n):
+                rel = [j for j in range(n) if j != i and lab[j] == lab[i]]
+                if not rel:
+                    continue
+                others = [j for j in range(n) if j != i]
+                rel_sets.append([others.index(j) for j in rel])
+                for key, m in (("r2v", sim), ("jac", jac)):
+                    order = sorted(others, key=lambda j, m=m: (-m[i, j], j))
+                    a, _, r = rank_metrics(order, rel)
+                    res[key].append((a, r))
+            rnd = expected_random(n - 1, rel_sets)
+            r2v = np.mean(res["r2v"], axis=0)
+            jc = np.mean(res["jac"], axis=0)
+            rows.append(
+                (
+                    name,
+                    label,
+                    "BED-to-BED",
+                    len(rel_sets),
+                    f"{r2v[0]:.3f} / {r2v[1]:.3f}",
+                    f"{jc[0]:.3f} / {jc[1]:.3f}",
+                    f"{rnd[0]:.3f} / {rnd[1]:.3f}",
+                )
+            )
+            # Text-to-BED, leave one out
+            t_res, t_rel = [], []
+            for i in range(n):
+                tx = [emb[s] for j in range(n) if j != i for s in sentences[j]]
+                ty = [xc[j] for j in range(n) if j != i for _ in sentences[j]]
+                if not sentences[i]:
+                    continue
+                v = Vec2Vec(enc.dim, 100, num_units=256, device="cpu")
+                v.train(np.array(tx), np.array(ty), validation=0.1, epochs=1000, patience=20, rng=i)
+                q = v.encode(emb[sentences[i][0]])
+                s = xn @ (q / np.linalg.norm(q))
+                order = sorted(range(n), key=lambda j, s=s: (-s[j], j))
+                rel = [j for j in range(n) if lab[j] == lab[i]]
+                t_rel.append(rel)
+                a, _, r = rank_metrics(order, rel)
+                t_res.append((a, r))
+            trnd = expected_random(n, t_rel)
+            t = np.mean(t_res, axis=0)
+            rows.append(
+                (
+                    name,
+                    label,
+                    "text-to-BED (LOO)",
+                    len(t_res),
+                    f"{t[0]:.3f} / {t[1]:.3f}",
+                    "-",
+                    f"{trnd[0]:.3f} / {trnd[1]:.3f}",
+                )
+            )
+            print(rows[-2], rows[-1], flush=True)
+    return rows
+
+
+def base_vectors(n_halves: int = 40) -> np.ndarray:
+    from geniml.io import RegionSet, read_bed
+
+    rng = np.random.default_rng(0)
+    out = []
+    for name in COLLECTIONS:
+        files, _meta, model, x = collection(name)
+        out.append(x - x.mean(axis=0))
+        for f in files:
+            df = read_bed(f).to_polars()
+            subs = [
+                RegionSet.from_polars(df.sample(fraction=0.5, seed=int(rng.integers(1 << 30))))
+                for _ in range(n_halves)
+            ]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                v = model.encode(subs)
+            out.append(v - x.mean(axis=0))
+    base = np.concatenate(out).astype(np.float32)
+    return base[np.abs(base).sum(axis=1) > 0]
+
+
+def noisy(base: np.ndarray, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    sd = base.std(axis=0)
+    return (
+        base[rng.integers(0, len(base), n)] + rng.normal(size=(n, base.shape[1])) * 0.25 * sd
+    ).astype(np.float32)
+
+
+def truth(x: np.ndarray, q: np.ndarray, k: int = 10) -> np.ndarray:
+    xn = x / np.linalg.norm(x, axis=1, keepdims=True)
+    qn = q / np.linalg.norm(q, axis=1, keepdims=True)
+    out = np.zeros((len(q), k), dtype=np.int64)
+    for lo in range(0, len(q), 50):
+        s = qn[lo : lo + 50] @ xn.T
+        part = np.argpartition(-s, k, axis=1)[:, :k]
+        ps = np.take_along_axis(s, part, axis=1)
+        out[lo : lo + 50] = np.take_along_axis(part, np.argsort(-ps, axis=1), axis=1)
+    return out
+
+
+def recall(found: np.ndarray, gt: np.ndarray) -> float:
+    return float(
+        np.mean([len(set(a) & set(b)) / gt.shape[1] for a, b in zip(found, gt, strict=True)])
+    )
+
+
+EFS = [10, 16, 24, 32, 48, 64, 96, 128, 200]
+
+PEER = """
+import numpy as np, hnswlib
+x = np.load(sys.argv[1]); q = np.load(sys.argv[2]); gt = np.load(sys.argv[3]); efs = json.loads(sys.argv[4])
+t0 = time.perf_counter()
+idx = hnswlib.Index(space="cosine", dim=x.shape[1])
+idx.init_index(max_elements=len(x), ef_construction=200, M=64)
+idx.set_num_threads(2)
+idx.add_items(x, np.arange(len(x)))
+build = time.perf_counter() - t0
+idx.set_num_threads(1)
+res = {"build_s": build, "ef": {}}
+for ef in efs:
+    idx.set_ef(max(ef, 10))
+    t0 = time.perf_counter()
+    found = np.array([idx.knn_query(v, k=10, num_threads=1)[0][0] for v in q])
+    dt = time.perf_counter() - t0
+    rec = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, gt)]))
+    res["ef"][ef] = {"recall": rec, "qps": len(q) / dt}
+print(json.dumps(res))
+"""
+
+
+def speed(sizes: list[int], peer: str) -> list[tuple]:
+    import faiss
+
+    from geniml.search import HNSWBackend
+
+    base = base_vectors()
+    print(f"base: {len(base)} real region-set embeddings", flush=True)
+    rows = []
+    OUT.mkdir(exist_ok=True)
+    for n in sizes:
+        x = noisy(base, n, 1)
+        q = noisy(base, 500, 2)
+        gt = truth(x, q)
+        paths = [OUT / f"search_{n}_{k}.npy" for k in ("x", "q", "gt")]
+        for p, a in zip(paths, (x, q, gt), strict=True):
+            np.save(p, a)
+        load = os.getloadavg()[0]
+        peer_res = run_peer(peer, PEER, *map(str, paths), json.dumps(EFS), timeout=7200)
+        faiss.omp_set_num_threads(2)  # both libraries build with 2 threads, search with 1
+        t0 = time.perf_counter()
+        b = HNSWBackend(100)
+        b.load(x)
+        build = time.perf_counter() - t0
+        faiss.omp_set_num_threads(1)
+        ours = {}
+        for ef in EFS:
+            b.ef_search = ef
+            t0 = time.perf_counter()
+            found = np.array([[r["id"] for r in b.search(v, 10, with_payload=False)] for v in q])
+            ours[ef] = {"recall": recall(found, gt), "qps": len(q) / (time.perf_counter() - t0)}
+        load = (load + os.getloadavg()[0]) / 2
+
+        def pick(d):
+            ok = [(ef, v) for ef, v in d.items() if v["recall"] >= 0.95]
+            return (
+                min(ok, key=lambda t: int(t[0]))
+                if ok
+                else (None, {"recall": float("nan"), "qps": float("nan")})
+            )
+
+        oe, ov = pick(ours)
+        pe, pv = pick({int(k): v for k, v in peer_res.get("ef", {}).items()})
+        d10 = peer_res.get("ef", {}).get("10", {"recall": float("nan"), "qps": float("nan")})
+        rows.append(
+            (
+                f"{n:,}",
+                f"{build:.1f} / {peer_res.get('build_s', float('nan')):.1f}",
+                f"ef {oe}: {ov['recall']:.3f}, {ov['qps']:.0f} q/s",
+                f"ef {pe}: {pv['recall']:.3f}, {pv['qps']:.0f} q/s",
+                f"{ov['qps'] / pv['qps']:.2f}x",
+                f"{d10['recall']:.3f}, {d10['qps']:.0f} q/s",
+                f"{load:.1f}",
+            )
+        )
+        print(rows[-1], json.dumps({"ours": ours, "peer": peer_res}), flush=True)
+    return rows
+
+
+def text_latency() -> list[tuple]:
+    import tempfile
+    from pathlib import Path
+
+    import polars as pl
+    import torch
+
+    from geniml.search import SearchBackend, build_search_index
+
+    files, meta, model, x = collection("encode_tfbs_hg19")
+    tmp = Path(tempfile.mkdtemp())
+    pl.DataFrame(
+        {"file": [f.name for f in files], **{f"d{i}": x[:, i] for i in range(100)}}
+    ).write_csv(tmp / "e.csv")
+    meta.write_csv(tmp / "m.tsv", separator="\t")
+    model.export(tmp / "r2v")
+    build_search_index(
+        tmp / "e.csv",
+        tmp / "m.tsv",
+        tmp / "idx",
+        model=tmp / "r2v",
+        text_columns=["cellType", "antibody"],
+    )
+    sb = SearchBackend.load(tmp / "idx")
+    queries = [
+        "CTCF ChIP-seq in GM12878",
+        "EZH2 in H1-hESC",
+        "HeLa-S3 CTCF binding sites",
+        "RBBP5 embryonic stem cells",
+        "Dnd41 T-ALL EZH2",
+    ]
+    sb.query(text=queries[0])
+    rows = []
+    for threads in (torch.get_num_threads(), 1):
+        torch.set_num_threads(threads)
+        ts = []
+        for k in range(50):
+            t0 = time.perf_counter()
+            sb.query(text=queries[k % len(queries)], top_k=10)
+            ts.append(time.perf_counter() - t0)
+        rows.append(
+            (
+                f"torch threads {threads}",
+                f"{np.median(ts) * 1000:.1f} ms",
+                f"{np.percentile(ts, 90) * 1000:.1f} ms",
+                f"{os.getloadavg()[0]:.1f}",
+            )
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--peer-python", default=None)
+    ap.add_argument("--part", choices=["all", "quality", "speed", "text"], default="all")
+    ap.add_argument("--sizes", default="100000,1000000")
+    args = ap.parse_args()
+    print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    if args.part in ("all", "quality"):
+        print(
+            table(
+                quality(),
+                (
+                    "collection",
+                    "label",
+                    "task",
+                    "queries",
+                    "geniml MAP / R-prec",
+                    "Jaccard MAP / R-prec",
+                    "random MAP / R-prec",
+                ),
+            )
+        )
+    if args.part in ("all", "text"):
+        print(table(text_latency(), ("setting", "median", "p90", "load")))
+    if args.part in ("all", "speed"):
+        sizes = [int(s) for s in args.sizes.split(",")]
+        print(
+            table(
+                speed(sizes, peer_python(args.peer_python)),
+                (
+                    "vectors",
+                    "build s geniml / hnswlib",
+                    "geniml (faiss HNSW M32)",
+                    "hnswlib M64 (upstream)",
+                    "QPS ratio",
+                    "hnswlib ef 10 (upstream default)",
+                    "load",
+                ),
+            )
+        )
