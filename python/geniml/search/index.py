@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from geniml.evaluation.metrics import _stem  # one BED-name stem rule with labels
 from geniml.exceptions import GenimlValueError, ModelError
 from geniml.search.backends import (
     HNSWBackend,
@@ -44,16 +45,6 @@ INDEX_DIR = "index"
 TEXT2BEDNN_DIR = "text2bednn"
 CENTER_FILE = "center.npy"
 _ID_COLUMNS = ("file", "file_name", "filename", "file_path", "path", "name", "id", "sample")
-_BED_SUFFIXES = (".bed.gz", ".bed", ".narrowpeak.gz", ".narrowpeak", ".broadpeak.gz", ".broadpeak")
-
-
-def _stem(name: str) -> str:
-    base = os.path.basename(str(name))
-    low = base.lower()
-    for suf in _BED_SUFFIXES:
-        if low.endswith(suf):
-            return base[: -len(suf)]
-    return base
 
 
 def read_metadata(
