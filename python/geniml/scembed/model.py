@@ -12,6 +12,7 @@ import numpy as np
 from geniml import _core
 from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
+from geniml.hub import PretrainedMixin
 
 if TYPE_CHECKING:
     import anndata
@@ -184,7 +185,7 @@ def pool_cells(
     return out, int((counts == 0).sum())
 
 
-class ScEmbed:
+class ScEmbed(PretrainedMixin):
     """Cell embeddings for scATAC-seq: Region2Vec trained on cells.
 
     Args:
@@ -502,44 +503,18 @@ class ScEmbed:
 
     save = export
 
+    # -- Hugging Face folders: from_pretrained / save_pretrained / push_to_hub (PretrainedMixin)
+    card_type = "scEmbed"
+
     @classmethod
-    def from_pretrained(
-        cls,
-        path: str | os.PathLike,
-        *,
-        device: str | None = None,
-        revision: str | None = None,
-        cache_dir: str | os.PathLike | None = None,
-    ) -> ScEmbed:
-        """Load a model folder (written by :meth:`save` or by upstream geniml), or a hub repo.
+    def _from_folder(cls, folder: Path, *, device: str | None) -> ScEmbed:
+        return cls(folder, device=device)
 
-        Args:
-            path: the folder, or a Hugging Face repository id (``"owner/name"``; the local hub
-                cache first, a download only when online; needs ``geniml[hf]``).
-            device: torch device.
-            revision: repository branch, tag or commit.
-            cache_dir: hub cache folder (default: huggingface_hub's).
+    def _save_folder(self, folder: Path, *, force: bool) -> Path:
+        return self.export(folder, force=force)
 
-        Returns:
-            The model.
-        """
-        from geniml.hub import resolve_pretrained
-
-        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
-
-    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
-        """Write the model folder plus a model card ``README.md`` (training parameters, universe).
-
-        Args:
-            folder: output folder.
-            force: replace an existing model in ``folder``.
-
-        Returns:
-            The folder.
-        """
-        r2v = self.region2vec
-        r2v._card_type = "scEmbed"  # type: ignore[attr-defined]  # model card title (getattr)
-        return r2v.save_pretrained(folder, force=force)
+    def _train_params(self) -> dict | None:
+        return None if self._r2v is None else self._r2v._train_params()
 
     def __repr__(self) -> str:
         state = "untrained" if self._r2v is None else "trained"
