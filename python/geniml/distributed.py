@@ -11,7 +11,7 @@ Examples:
     On a laptop::
 
         from dask.distributed import Client, LocalCluster
-        client = Client(LocalCluster(n_workers=2, threads_per_worker=1))
+        client = Client(LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0"))
         cov = compute_coverage("bed_files/", "hg38.chrom.sizes", client=client)
 
     On SLURM (dask-jobqueue), the same call with another client::
