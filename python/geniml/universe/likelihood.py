@@ -134,8 +134,26 @@ def build_likelihood_model(
 def read_likelihood_model(model_file: str | os.PathLike) -> ModelTables:
     """Read a ``model.tar`` (ours or upstream geniml's) into per-chromosome tables.
 
+    Args:
+        model_file: the ``model.tar`` (:func:`build_likelihood_model` or upstream's
+            ``likelihood`` command).
+
+    Returns:
+        One ``(chrom, length, start, core, end)`` entry per chromosome: the three arrays are
+        the likelihood tables of the start, core and end tracks, as stored in the tar.
+
     Raises:
         ModelError: the file is not a model tar or a chromosome lacks a track.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from geniml import datasets
+        >>> from geniml.universe import build_likelihood_model, read_likelihood_model
+        >>> tar = pathlib.Path(tempfile.mkdtemp()) / "model.tar"
+        >>> _ = build_likelihood_model(datasets.diffbind_er_chr18(), tar,
+        ...                            chrom_sizes=datasets.hg19_chrom_sizes())
+        >>> [t[0] for t in read_likelihood_model(tar)]
+        ['chr18']
     """
     model_file = Path(model_file)
     if not model_file.exists():
