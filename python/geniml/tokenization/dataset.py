@@ -43,7 +43,20 @@ def write_gtok(
 
 
 def read_gtok(path: str | os.PathLike) -> np.ndarray:
-    """Token ids (``int64``) of a ``.gtok`` file."""
+    """Token ids (``int64``) of a ``.gtok`` file (u16 or u32 ids, as the flag byte says).
+
+    Args:
+        path: the ``.gtok`` file.
+
+    Returns:
+        The ids.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = write_gtok(pathlib.Path(tempfile.mkdtemp()) / "a.gtok", [70000, 1])
+        >>> read_gtok(p)
+        array([70000,     1])
+    """
     return _core.read_gtok(Path(path))
 
 
@@ -61,6 +74,15 @@ class Region2VecDataset:
 
     Documents are numpy ``int64`` arrays. The whole dataset is also available as CSR
     (:meth:`as_csr`), which trainers hand to the Rust batch builder without copies.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = write_gtok(d / "a.gtok", [3, 1, 2])
+        >>> _ = write_gtok(d / "b.gtok", [5])
+        >>> ds = Region2VecDataset(d)
+        >>> len(ds), [x.tolist() for x in ds]
+        (2, [[3, 1, 2], [5]])
     """
 
     def __init__(

@@ -34,6 +34,14 @@ class TokenizedRegionSet:
 
     Attributes:
         ids: token ids (``int64``), ready for ``torch.from_numpy``.
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer
+        >>> tok = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> t = tok.tokenize(RegionSet([("chr1", 250, 260)]))
+        >>> t.ids, len(t), t.to_regions()[0]
+        (array([1]), 1, Region(chrom='chr1', start=200, end=300))
     """
 
     __slots__ = ("ids", "tokenizer")
@@ -61,6 +69,19 @@ class SoftTokens(NamedTuple):
     """Soft tokenization: per query region, its universe tokens and their overlap fraction.
 
     Region ``r`` has tokens ``ids[offsets[r]:offsets[r+1]]`` with ``weights`` alongside.
+
+    Attributes:
+        offsets: ``n_regions + 1`` offsets into ``ids``.
+        ids: universe token ids.
+        weights: ``overlap / query length`` of each token.
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer
+        >>> tok = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> s = tok.soft_tokenize(RegionSet([("chr1", 50, 250)]), overlap_threshold=0.1)
+        >>> s.offsets.tolist(), s.ids.tolist(), s.weights.tolist()
+        ([0, 2], [0, 1], [0.25, 0.25])
     """
 
     offsets: np.ndarray

@@ -201,9 +201,28 @@ def model_tables(
 def read_likelihood_model(model_file: str | os.PathLike) -> ModelTables:
     """Read a ``model.tar`` (ours or upstream geniml's) into per-chromosome tables.
 
+    Args:
+        model_file: the ``model.tar`` (:func:`~geniml.universe.build_likelihood_model` or
+            upstream's ``lh`` command).
+
+    Returns:
+        One ``(chrom, length, start, core, end)`` entry per chromosome: each array holds, per
+        coverage value ``v``, ``log10 P(background | v)`` and ``log10 P(universe | v)`` of
+        that track.
+
     Raises:
         FileNotFoundError: there is no such file.
         ModelError: the file is not a model tar or a chromosome lacks a track.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from geniml import datasets
+        >>> from geniml.universe import build_likelihood_model, read_likelihood_model
+        >>> tar = pathlib.Path(tempfile.mkdtemp()) / "model.tar"
+        >>> _ = build_likelihood_model(datasets.diffbind_er_chr18(), tar,
+        ...                            chrom_sizes=datasets.hg19_chrom_sizes())
+        >>> [t[0] for t in read_likelihood_model(tar)]
+        ['chr18']
     """
     model_file = Path(model_file)
     if not model_file.exists():
