@@ -3,7 +3,7 @@
 # Private: the public API is what `geniml` and its submodules export.
 import os
 from collections.abc import Sequence
-from typing import Literal, TypeAlias, final
+from typing import Literal, TypeAlias, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -113,9 +113,24 @@ class Tokenizer:
         n_threads: int | None = None,
         allow_empty: bool = False,
     ) -> list[_I64]: ...
+    @overload
     def overlaps(
-        self, regions: _RegionArg, *, fraction: float, fraction_of: _FractionOf, weights: bool
-    ) -> _Csr: ...
+        self,
+        regions: _RegionArg,
+        *,
+        fraction: float,
+        fraction_of: _FractionOf,
+        weights: Literal[True],
+    ) -> tuple[_U64, _U32, _F32]: ...
+    @overload
+    def overlaps(
+        self,
+        regions: _RegionArg,
+        *,
+        fraction: float,
+        fraction_of: _FractionOf,
+        weights: Literal[False],
+    ) -> tuple[_U64, _U32, None]: ...
     def coverage(
         self, regions: _RegionArg, *, fraction: float
     ) -> tuple[int, int, int, int, int]: ...

@@ -99,8 +99,9 @@ def step_collections(data: DemoData, out: Path) -> dict:
             f"id {bs.identifier[:12]}"
         )
         for rs in bs:
+            file_name = rs.path.name if rs.path is not None else "-"
             rows.append(
-                f"{name}\t{rs.path.name}\t{len(rs)}\t{rs.n_chromosomes}\t"
+                f"{name}\t{file_name}\t{len(rs)}\t{rs.n_chromosomes}\t"
                 f"{rs.mean_region_width:.1f}\t{rs.identifier}"
             )
     table = out / "collections.tsv"

@@ -183,6 +183,8 @@ class Vec2Vec:
         if len(x) == 0:
             raise GenimlValueError("no training pairs")
         gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        xv: np.ndarray | None
+        yv: np.ndarray | None
         if isinstance(validation, tuple):
             xv = _matrix(validation[0], "validation x", self.input_dim)
             yv = _matrix(validation[1], "validation y", self.output_dim)
