@@ -15,6 +15,8 @@ _I64: TypeAlias = npt.NDArray[np.int64]
 _F32: TypeAlias = npt.NDArray[np.float32]
 _F64: TypeAlias = npt.NDArray[np.float64]
 _Path: TypeAlias = str | os.PathLike[str]
+# Every `n_threads`: a count >= 1, or -1 / None for the shared pool (GENIML_NUM_THREADS or all
+# cores); 0 and other negative values raise GenimlValueError.
 
 # Regions in: (chromosome names, chrom ids, starts, ends), uint32 columns.
 _RegionArg: TypeAlias = tuple[list[str], _U32, _U32, _U32]
