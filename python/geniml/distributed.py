@@ -113,7 +113,7 @@ def compute_coverage(
     )
 
     _check_client(client)
-    paths = _bed_paths(beds)  # type: ignore[arg-type]
+    paths = _bed_paths(beds)
     if paths is None:
         raise GenimlValueError("geniml.distributed takes BED paths or a folder, not RegionSets")
     sizes = _sizes_list(chrom_sizes)
@@ -230,7 +230,7 @@ def _chunks(items: list, size: int) -> list[list]:
 def _paths(beds: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
     from geniml.universe.coverage import _bed_paths
 
-    paths = _bed_paths(beds)  # type: ignore[arg-type]
+    paths = _bed_paths(beds)
     if paths is None:
         raise GenimlValueError("geniml.distributed takes BED paths or a folder, not RegionSets")
     return [str(Path(p).resolve()) for p in paths]
