@@ -15,6 +15,7 @@ pub mod hmm;
 pub mod index;
 pub mod io;
 pub mod regions;
+mod sgd;
 pub mod shift;
 pub mod threads;
 pub mod tokenize;
