@@ -2,6 +2,7 @@
 # Checked against the built module by `python -m mypy.stubtest geniml._core` (`make lint`).
 # Private: the public API is what `geniml` and its submodules export.
 import os
+from collections.abc import Sequence
 from typing import Literal, TypeAlias, final
 
 import numpy as np
@@ -47,7 +48,7 @@ def read_bed(
     allow_empty: bool = False,
 ) -> tuple[_RegionsOut, _Report]: ...
 def read_many(
-    paths: list[_Path],
+    paths: Sequence[_Path],
     *,
     on_error: _OnError,
     chrom_sizes: dict[str, int] | None = None,
@@ -103,7 +104,7 @@ class Tokenizer:
     ) -> _I64: ...
     def tokenize_paths(
         self,
-        paths: list[_Path],
+        paths: Sequence[_Path],
         *,
         fraction: float,
         fraction_of: _FractionOf,
@@ -132,12 +133,27 @@ def write_gtok(
 def read_gtok(path: _Path) -> _I64: ...
 def parse_region_names(labels: list[str]) -> _RegionsOut: ...
 
+# -- token_files ---------------------------------------------------------------------------
+def write_weighted_regions(
+    universe: _RegionArg, ids: _U32, weights: _F32, path: _Path, *, force: bool
+) -> None: ...
+def write_token_lines(
+    queries: _RegionArg,
+    offsets: _U64,
+    ids: _U32,
+    weights: _F32 | None,
+    path: _Path,
+    *,
+    unk: int,
+    force: bool,
+) -> None: ...
+
 # -- coverage ------------------------------------------------------------------------------
 @final
 class Coverage:
     @staticmethod
     def from_files(
-        paths: list[_Path],
+        paths: Sequence[_Path],
         chrom_sizes: list[tuple[str, int]],
         *,
         smooth: int,
@@ -169,7 +185,7 @@ class Coverage:
 
 # -- coverage_stream -----------------------------------------------------------------------
 def coverage_of_batch(
-    paths: list[_Path],
+    paths: Sequence[_Path],
     chrom_sizes: list[tuple[str, int]],
     *,
     smooth: int,
@@ -209,7 +225,12 @@ def universe_likelihood(
 ) -> tuple[float, _F64]: ...
 def region_max_coverage(coverage: Coverage, regions: _RegionArg, track: _Track) -> _U32: ...
 def ml_universe(
-    coverage: Coverage, model: list[_ModelTable], n_threads: int | None = None
+    coverage: Coverage,
+    model: list[_ModelTable],
+    *,
+    merge: int = 0,
+    min_size: int = 0,
+    n_threads: int | None = None,
 ) -> _RegionsOut: ...
 def hmm_sample(
     coverage: Coverage, *, normalize: bool, states: int, max_bases: int
@@ -222,6 +243,8 @@ def hmm_universe(
     *,
     normalize: bool,
     states: int,
+    merge: int = 0,
+    min_size: int = 0,
     n_threads: int | None = None,
 ) -> _RegionsOut: ...
 

@@ -19,7 +19,7 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, overload
 
 import numpy as np
 
@@ -379,7 +379,11 @@ class RegionSet:
         ):
             yield Region(names[c], s, e)
 
-    def __getitem__(self, key: int | slice | np.ndarray) -> Region | RegionSet:
+    @overload
+    def __getitem__(self, key: int | np.integer) -> Region: ...
+    @overload
+    def __getitem__(self, key: slice | np.ndarray) -> RegionSet: ...
+    def __getitem__(self, key: int | np.integer | slice | np.ndarray) -> Region | RegionSet:
         if isinstance(key, (int, np.integer)):
             i = int(key)
             if i < 0:

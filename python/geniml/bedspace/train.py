@@ -143,7 +143,7 @@ def train(
                 str(exe), "train", "-trainFile", str(input), "-model", str(prefix),
                 "-trainMode", "0", "-dim", str(dim), "-epoch", str(epochs),
                 "-negSearchLimit", str(neg_search_limit), "-thread",
-                str(n_threads or UPSTREAM_THREADS), "-lr", str(lr), "-margin", str(margin),
+                str(_starspace_threads(n_threads)), "-lr", str(lr), "-margin", str(margin),
                 "-batchSize", str(batch_size), "-maxNegSamples", str(max_neg_samples),
             ]  # fmt: skip
             run = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -230,3 +230,14 @@ class _Bar:
 
 
 __all__ = ["TSV_FILE", "train"]
+
+
+def _starspace_threads(n_threads: int | None) -> int:
+    """StarSpace's ``-thread``: upstream's 20 by default, all cores for -1."""
+    if n_threads is None:
+        return UPSTREAM_THREADS
+    if n_threads == -1:
+        return int(_core.num_threads())
+    if n_threads < 1:
+        raise GenimlValueError(f"`n_threads` must be >= 1, or -1 / None, got {n_threads}")
+    return int(n_threads)

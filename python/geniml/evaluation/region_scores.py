@@ -85,8 +85,11 @@ def cosine_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 @contextlib.contextmanager
 def _threads(n_threads: int | None) -> Iterator[None]:
-    """Cap BLAS/OpenMP threads (small matrices run faster on one thread of a busy machine)."""
-    if n_threads is None:
+    """Cap BLAS/OpenMP threads (small matrices run faster on one thread of a busy machine).
+
+    ``None`` or -1: no cap (the libraries' default, all cores).
+    """
+    if n_threads is None or n_threads == -1:
         yield
         return
     from threadpoolctl import threadpool_limits

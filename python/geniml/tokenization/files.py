@@ -10,7 +10,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from geniml._atomic import atomic_file, atomic_folder
+from geniml import _core
+from geniml._atomic import atomic_folder
 from geniml.exceptions import GenimlValueError
 from geniml.io import bed_files_in
 from geniml.tokenization.tokenizer import RegionsLike, Tokenizer, as_regionset
@@ -149,26 +150,15 @@ def soft_tokenization(
     dst = Path(dst_folder)
     outputs = [dst / f.name for f in files]
     _check_outputs(outputs, force=force)
+    universe = tok.universe._cols()
     with atomic_folder(dst, force=True, keep_others=True) as tmp:  # one output, as above
         for f in files:
             soft = tok.soft_tokenize(f, overlap_threshold=overlap_threshold)
             best = np.zeros(tok.n_regions, dtype=np.float32)
             np.maximum.at(best, soft.ids.astype(np.int64), soft.weights)
-            ids = np.flatnonzero(best > 0)
-            _write_text(
-                tmp / f.name,
-                [
-                    f"{r.chrom}\t{r.start}\t{r.end}\t{w:.6g}"
-                    for r, w in zip(tok.universe[ids], best[ids], strict=True)
-                ],
-                force=True,
-            )
+            ids = np.flatnonzero(best > 0).astype(np.uint32)
+            _core.write_weighted_regions(universe, ids, best[ids], tmp / f.name, force=True)
     return outputs
-
-
-def _write_text(path: Path, lines: list[str], *, force: bool) -> None:
-    with atomic_file(path, force=force) as tmp:
-        tmp.write_text("".join(line + "\n" for line in lines))
 
 
 def universe_tokenization(
@@ -190,25 +180,21 @@ def universe_tokenization(
         raise GenimlValueError(f"`method` must be one of {{'hard','soft'}}, got {method!r}")
     tok = _tokenizer(universe_file)
     rs = as_regionset(bed_file)
+    weights: np.ndarray | None = None
     if method == "hard":
         off, ids = tok.overlaps(rs, fraction=threshold)
-        weights = None
     else:
         off, ids, weights = tok.soft_tokenize(rs, overlap_threshold=threshold)
-    unk = str(tok.unk_token_id)
-    lines = []
-    for r, reg in enumerate(rs):
-        a, b = int(off[r]), int(off[r + 1])
-        if weights is None:
-            toks = ",".join(map(str, ids[a:b].tolist())) or unk
-        else:
-            toks = ",".join(
-                f"{i}:{w:.6g}"
-                for i, w in zip(ids[a:b].tolist(), weights[a:b].tolist(), strict=True)
-            )
-        lines.append(f"{reg.chrom}\t{reg.start}\t{reg.end}\t{toks}")
     out = Path(output_file)
-    _write_text(out, lines, force=force)
+    _core.write_token_lines(
+        rs._cols(),
+        np.ascontiguousarray(off, dtype=np.uint64),
+        np.ascontiguousarray(ids, dtype=np.uint32),
+        None if weights is None else np.ascontiguousarray(weights, dtype=np.float32),
+        out,
+        unk=int(tok.unk_token_id),
+        force=force,
+    )
     return out
 
 

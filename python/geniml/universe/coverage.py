@@ -183,9 +183,19 @@ def _bed_paths(beds: BedSource) -> list[Path] | None:
         raise UniverseError("the BED collection is empty")
     if all(isinstance(b, RegionSet) for b in items):
         return None
-    if any(isinstance(b, RegionSet) for b in items):
+    named = [b for b in items if not isinstance(b, RegionSet)]
+    if len(named) != len(items):
         raise GenimlValueError("mix of paths and RegionSets; pass one kind")
-    return [Path(b) for b in items]
+    return [Path(b) for b in named]
+
+
+def _region_sets(beds: BedSource) -> list[RegionSet]:
+    """The in-memory region sets of a source (for which :func:`_bed_paths` gave None)."""
+    if isinstance(beds, RegionSet):
+        return [beds]
+    if isinstance(beds, (str, os.PathLike)):
+        return []
+    return [b for b in beds if isinstance(b, RegionSet)]
 
 
 def compute_coverage(
@@ -222,7 +232,7 @@ def compute_coverage(
     sizes = _sizes_list(chrom_sizes)
     paths = _bed_paths(beds)
     if paths is None:
-        sets = [beds] if isinstance(beds, RegionSet) else list(beds)
+        sets = _region_sets(beds)
         return Coverage.from_regions(sets, dict(sizes), smooth=smooth, n_threads=n_threads)
     smooth = _smooth(smooth)
     batches = file_batches(paths, batch_bytes)

@@ -61,6 +61,25 @@ impl Default for CcfOptions {
     }
 }
 
+/// Size filter and flexible merge applied to the ML and HMM universes (in this order: regions
+/// shorter than `min_size` are dropped first, then the rest are joined as in [`CcfOptions`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FlexPost {
+    /// Join flexible regions separated by a gap of less than `merge` bp (0: never).
+    pub merge: u32,
+    /// Drop flexible regions shorter than this (before merging).
+    pub min_size: u32,
+}
+
+impl FlexPost {
+    /// Filter then merge one chromosome's regions (sorted, non-overlapping).
+    #[must_use]
+    pub fn apply(&self, mut regions: Vec<FlexRegion>) -> Vec<FlexRegion> {
+        regions.retain(|r| r.end - r.start >= self.min_size);
+        merge_flexible(regions, self.merge)
+    }
+}
+
 /// Mean coverage of a chromosome (sum over bases / length).
 fn mean(track: &Track, size: u32) -> f64 {
     if size == 0 {

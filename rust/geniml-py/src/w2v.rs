@@ -6,7 +6,7 @@ use geniml_core::w2v::{Corpus, Mode, W2vParams};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadwriteArray2};
 use pyo3::prelude::*;
 
-use crate::gil::run_detached;
+use crate::gil::{NThreads, run_detached};
 
 /// Flat example arrays: centers, inputs, counts, negatives, width, words, raw words.
 type PyBatches<'py> = (
@@ -108,12 +108,20 @@ impl PyW2vCorpus {
         end: usize,
         lr_start: f64,
         lr_end: f64,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
     ) -> PyResult<(f64, u64, u64, u64)> {
         let (a, b) = (w_in.as_slice_mut()?, w_out.as_slice_mut()?);
         let c = &self.inner;
         let s = run_detached(py, || {
-            c.train(a, b, epoch, start..end, lr_start, lr_end, n_threads)
+            c.train(
+                a,
+                b,
+                epoch,
+                start..end,
+                lr_start,
+                lr_end,
+                NThreads::resolve(n_threads),
+            )
         })?;
         Ok((s.loss, s.examples, s.words, s.raw_words))
     }
@@ -127,10 +135,12 @@ impl PyW2vCorpus {
         start: usize,
         end: usize,
         pad_id: i64,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
     ) -> PyResult<PyBatches<'py>> {
         let c = &self.inner;
-        let b = run_detached(py, || c.batches(epoch, start..end, pad_id, n_threads))?;
+        let b = run_detached(py, || {
+            c.batches(epoch, start..end, pad_id, NThreads::resolve(n_threads))
+        })?;
         Ok((
             b.centers.into_pyarray(py),
             b.inputs.into_pyarray(py),
