@@ -150,6 +150,25 @@ def pool_cells(
     Rows of ``embeddings`` that are all zero (untrained or special tokens) are skipped. Mean
     pooling is one sparse product ``(cells x tokens) @ embeddings``; max pooling works on chunks
     of cells so that memory stays bounded.
+
+    Args:
+        offsets: ``n_cells + 1`` CSR offsets; cell ``i`` has ``ids[offsets[i]:offsets[i+1]]``.
+        ids: token ids.
+        embeddings: ``(vocab_size, dim)`` token vectors.
+        pooling: ``"mean"`` or ``"max"``.
+        chunk: cells per block of max pooling.
+
+    Returns:
+        ``(cells x dim float32 array, number of cells without a usable token)``; such cells
+        get a zero vector.
+
+    Examples:
+        >>> import numpy as np
+        >>> from geniml.scembed import pool_cells
+        >>> emb = np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], dtype=np.float32)
+        >>> x, n_empty = pool_cells(np.array([0, 2, 3]), np.array([0, 1, 2]), emb)
+        >>> x.tolist(), n_empty
+        ([[0.5, 1.0], [0.0, 0.0]], 1)
     """
     sp = require("scipy.sparse")
 
@@ -536,6 +555,26 @@ def embed(
     copy: bool = False,
 ) -> anndata.AnnData | None:
     """Embed the cells of ``adata`` (scverse tool contract).
+
+    Args:
+        adata: cells x peaks, peaks in ``var`` (chr/start/end columns or region-like names).
+        model: a trained :class:`ScEmbed`, a model folder or a Hugging Face repository id.
+        key_added: the ``obsm`` key written.
+        copy: return a modified copy instead of writing into ``adata``.
+
+    Examples:
+        >>> import anndata, numpy as np, pandas as pd, scipy.sparse as sp
+        >>> from geniml import datasets
+        >>> from geniml.io import read_bed
+        >>> from geniml.scembed import ScEmbed, embed
+        >>> model = ScEmbed.from_pretrained(datasets.region2vec_hg38())
+        >>> u = read_bed(datasets.hg38_universe())[:3]
+        >>> var = pd.DataFrame({"chr": [r.chrom for r in u], "start": [r.start for r in u],
+        ...                     "end": [r.end for r in u]}, index=[str(r) for r in u])
+        >>> adata = anndata.AnnData(sp.csr_matrix(np.eye(3, dtype=np.float32)), var=var)
+        >>> embed(adata, model)
+        >>> adata.obsm["X_scembed"].shape, adata.uns["scembed"]["key_added"]
+        ((3, 100), 'X_scembed')
 
     Returns:
         ``None`` (or a modified copy when ``copy=True``). Sets ``adata.obsm[key_added]`` (cells x
