@@ -469,7 +469,7 @@ class ScEmbed(PretrainedMixin):
         adata: anndata.AnnData | str | os.PathLike,
         *,
         pooling: Pooling | None = None,
-        chunk_size: int = 20_000,
+        chunk_size: int = 5_000,
         output: str | os.PathLike | None = None,
         force: bool = False,
     ) -> np.ndarray:
