@@ -6,7 +6,7 @@ import numpy as np
 
 from geniml.eval.utils import num_workers_threads as _workers
 from geniml.eval.utils import region_embeddings
-from geniml.evaluation.region_scores import npt_score
+from geniml.evaluation.region_scores import Distance, npt_score
 
 __all__ = ["cal_snpr", "get_npt_score", "get_npt_score_batch", "npt_eval"]
 
@@ -38,7 +38,7 @@ def get_npt_score(
     num_samples: int = 100,
     seed: int = 0,
     resolution: int = 10,
-    dist: str = "cosine",
+    dist: Distance = "cosine",
     num_workers: int = 10,
 ) -> dict:
     """NPT of one model as upstream's dict (see :func:`geniml.evaluation.npt_score`).
@@ -89,7 +89,7 @@ def get_npt_score_batch(
     num_workers: int = 10,
     seed: int = 0,
     resolution: int = 10,
-    dist: str = "cosine",
+    dist: Distance = "cosine",
 ) -> list[dict]:
     """NPT dicts (:func:`get_npt_score`) of several models.
 
@@ -123,7 +123,7 @@ def npt_eval(
     num_workers: int = 10,
     num_runs: int = 20,
     resolution: int = 10,
-    dist: str = "cosine",
+    dist: Distance = "cosine",
 ) -> list[tuple[str, np.ndarray, int]]:
     """SNPRs of each model with seeds ``0..num_runs-1``.
 

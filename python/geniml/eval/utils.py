@@ -56,7 +56,9 @@ def genome_distance(u: tuple[int, int], v: tuple[int, int]) -> float:
         >>> genome_distance((0, 10), (15, 20))
         6.0
     """
-    return float(genome_distances(np.array([u[0]]), np.array([u[1]]), [v[0]], [v[1]])[0])
+    return float(
+        genome_distances(np.array([u[0]]), np.array([u[1]]), np.array([v[0]]), np.array([v[1]]))[0]
+    )
 
 
 def cosine_distance(x: np.ndarray, y: np.ndarray) -> float:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import types
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
@@ -269,6 +270,7 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"model checkpoint not found: {path}")
+    torch: types.ModuleType | None
     try:
         import torch
     except ImportError:

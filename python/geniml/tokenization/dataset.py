@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -18,7 +19,7 @@ def write_gtok(
     path: str | os.PathLike,
     ids: np.ndarray | list[int],
     *,
-    width: int | None = None,
+    width: Literal[16, 32] | None = None,
     force: bool = False,
 ) -> Path:
     """Write token ids as ``.gtok``: ``GTOK``, a flag byte (0x01 u16, 0x02 u32), LE ids.

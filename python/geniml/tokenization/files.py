@@ -13,7 +13,7 @@ import numpy as np
 from geniml import _core
 from geniml._atomic import atomic_folder
 from geniml.exceptions import GenimlValueError
-from geniml.io import bed_files_in
+from geniml.io import RegionSet, bed_files_in
 from geniml.tokenization.tokenizer import RegionsLike, Tokenizer, as_regionset
 
 __all__ = [
@@ -309,16 +309,17 @@ def check_coverage(
         (1.0, 0.5454545454545454, 1.0)
     """
     tok = _tokenizer(universe_file)
-    if (
-        isinstance(bed_file_or_regions, (list, tuple))
-        and bed_file_or_regions
-        and all(isinstance(x, (str, os.PathLike)) for x in bed_file_or_regions)
-    ):
+    x = bed_file_or_regions
+    items: list[object] = list(x) if isinstance(x, (list, tuple)) else []
+    paths = [p for p in items if isinstance(p, (str, os.PathLike))]
+    if paths and len(paths) == len(items):
         from geniml.io import BedSet
 
-        rs = BedSet(list(bed_file_or_regions)).to_regionset()
+        rs = BedSet(paths).to_regionset()
+    elif isinstance(x, (RegionSet, str, os.PathLike, tuple)):
+        rs = as_regionset(x)
     else:
-        rs = as_regionset(bed_file_or_regions)
+        rs = RegionSet(x)
     n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(rs._cols(), fraction=float(threshold))
     report = CoverageReport(
         n,

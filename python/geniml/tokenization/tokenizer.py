@@ -6,7 +6,7 @@ import os
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple, overload
 
 import numpy as np
 
@@ -243,9 +243,10 @@ class Tokenizer:
         unique: bool = False,
     ) -> list[TokenizedRegionSet]:
         """Tokenize many region sets; BED paths are read and tokenized in parallel."""
-        if all(isinstance(x, (str, os.PathLike)) for x in items):
+        paths = [Path(x) for x in items if isinstance(x, (str, os.PathLike))]
+        if len(paths) == len(items):
             arrays = self._inner.tokenize_paths(
-                [Path(x) for x in items],
+                paths,
                 fraction=float(fraction),
                 fraction_of="query",
                 drop_unknown=drop_unknown,
@@ -259,7 +260,11 @@ class Tokenizer:
         ]
 
     def overlaps(
-        self, regions: RegionsLike, *, fraction: float = 1e-9, fraction_of: str = "query"
+        self,
+        regions: RegionsLike,
+        *,
+        fraction: float = 1e-9,
+        fraction_of: Literal["query", "universe", "both"] = "query",
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per-region overlaps as CSR: ``(offsets, ids)``; region r has ``ids[offsets[r]:offsets[r+1]]``.
 
@@ -294,8 +299,9 @@ class Tokenizer:
 
         A single region set gives arrays of shape ``(1, n)``; a list gives ``(len, longest)``.
         """
-        single = isinstance(batch, (RegionSet, str, os.PathLike, tuple))
-        items = [batch] if single else list(batch)
+        items: list[RegionsLike] = (
+            [batch] if isinstance(batch, (RegionSet, str, os.PathLike, tuple)) else list(batch)
+        )
         seqs = [t.ids for t in self.tokenize_batch(items)]
         if max_length is not None:
             seqs = [s[:max_length] for s in seqs]
@@ -315,7 +321,13 @@ class Tokenizer:
         """Token ids of regions (as :meth:`tokenize`), as a list."""
         return self.tokenize(regions).ids.tolist()
 
-    def convert_ids_to_tokens(self, ids: int | Sequence[int] | np.ndarray) -> str | list[str]:
+    @overload
+    def convert_ids_to_tokens(self, ids: int | np.integer) -> str: ...
+    @overload
+    def convert_ids_to_tokens(self, ids: Sequence[int] | np.ndarray) -> list[str]: ...
+    def convert_ids_to_tokens(
+        self, ids: int | np.integer | Sequence[int] | np.ndarray
+    ) -> str | list[str]:
         """``"chr:start-end"`` for region ids, the special token's text otherwise."""
         if isinstance(ids, (int, np.integer)):
             return self.convert_ids_to_tokens([int(ids)])[0]
@@ -334,6 +346,10 @@ class Tokenizer:
         """Token strings of ids (``"chr:start-end"`` or a special token)."""
         return self.convert_ids_to_tokens(list(np.asarray(ids).tolist()))
 
+    @overload
+    def convert_tokens_to_ids(self, tokens: str) -> int: ...
+    @overload
+    def convert_tokens_to_ids(self, tokens: list[str] | tuple[str, ...]) -> list[int]: ...
     def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> int | list[int]:
         """Ids of ``"chr:start-end"`` tokens (exact universe regions) or special tokens."""
         if isinstance(tokens, str):

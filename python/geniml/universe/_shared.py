@@ -178,8 +178,12 @@ def model_tables(
     chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
+    stacklevel: int = 3,
 ) -> ModelTables:
-    """Upstream's binomial likelihood tables of a source, computed in Rust."""
+    """Upstream's binomial likelihood tables of a source, computed in Rust.
+
+    ``stacklevel`` points the clipping warning at the public caller's caller.
+    """
     cov = resolve_coverage(
         source, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
     )
@@ -193,7 +197,7 @@ def model_tables(
         warnings.warn(
             f"{clipped} coverage value(s) exceed the number of files ({n}); their background "
             "likelihood was clipped to log10(1e-10) (upstream produced NaN, issue #6)",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return tables
 
@@ -272,4 +276,4 @@ def likelihood_tables(
     """
     if model_file is not None:
         return read_likelihood_model(model_file)
-    return model_tables(cov, file_no, coverage_prefix=coverage_prefix)
+    return model_tables(cov, file_no, coverage_prefix=coverage_prefix, stacklevel=4)

@@ -17,6 +17,7 @@ pub mod index;
 pub mod io;
 pub mod likelihood;
 pub mod regions;
+mod sgd;
 pub mod shift;
 pub mod threads;
 pub mod token_files;

@@ -29,7 +29,9 @@ pub(crate) struct PyW2vCorpus {
 impl PyW2vCorpus {
     /// Build from CSR documents (`tokens`, `offsets`) over ids `0..vocab_size`.
     #[new]
-    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, max_doc_tokens=0, ns_exponent=0.75))]
+    /// (`shared_negatives=8` is `geniml_core::w2v::DEFAULT_SHARED_NEGATIVES`, spelled as a literal so
+    /// that the signature, and so the stub, shows it.)
+    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, max_doc_tokens=0, ns_exponent=0.75, shared_negatives=8))]
     fn new(
         py: Python<'_>,
         tokens: PyReadonlyArray1<'_, i64>,
@@ -46,6 +48,7 @@ impl PyW2vCorpus {
         max_sentence_len: usize,
         max_doc_tokens: usize,
         ns_exponent: f64,
+        shared_negatives: usize,
     ) -> PyResult<Self> {
         let mode = if sg { Mode::SkipGram } else { Mode::Cbow };
         let params = W2vParams {
@@ -59,6 +62,7 @@ impl PyW2vCorpus {
             max_sentence_len,
             max_doc_tokens,
             ns_exponent,
+            shared_negatives,
         };
         let (t, o) = (tokens.as_slice()?, offsets.as_slice()?);
         let c = run_detached(py, || Corpus::new(t, o, vocab_size, &exclude, params))?;
