@@ -54,6 +54,10 @@ pub struct ReadReport {
     pub n_skipped: u64,
     /// The first [`MAX_ISSUES`] dropped lines.
     pub issues: Vec<LineIssue>,
+    /// Some kept region has text after its third column (set whether or not
+    /// [`ReadOptions::keep_extra`] kept it), so a later read with `keep_extra` would give
+    /// extra columns.
+    pub has_extra: bool,
 }
 
 /// How many dropped lines a report lists one by one.
@@ -370,6 +374,7 @@ struct Chunk {
     issues: Vec<LineIssue>,
     fatal: Option<LineIssue>,
     header_lines: u64,
+    has_extra: bool,
     /// Buffers of `extra` kept between blocks (a read reuses its chunks: no page faults).
     extra_store: Extra,
 }
@@ -387,6 +392,7 @@ impl Chunk {
             issues: Vec::new(),
             fatal: None,
             header_lines: 0,
+            has_extra: false,
             extra_store: Extra::default(),
         }
     }
@@ -405,6 +411,7 @@ impl Chunk {
         self.issues.clear();
         self.fatal = None;
         self.header_lines = 0;
+        self.has_extra = false;
         self
     }
 
@@ -602,6 +609,7 @@ impl<'a> Builder<'a> {
             self.report.n_skipped += c.n_skipped;
             self.report.n_lines += c.n_lines;
             self.header_lines += c.header_lines;
+            self.report.has_extra |= c.has_extra;
             self.spare.push(c.recycled());
         }
         Ok(())
@@ -1123,6 +1131,7 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
                 c.starts.push(f.start);
                 c.ends.push(f.end);
                 let extra = &data[f.extra_start.min(f.line_end)..f.line_end];
+                c.has_extra |= !extra.is_empty();
                 if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
                     let x = c.extra_mut(data.len());
                     x.buf.extend_from_slice(extra);
@@ -1178,6 +1187,7 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
                 c.chroms.push(last_id);
                 c.starts.push(s);
                 c.ends.push(e);
+                c.has_extra |= !extra.is_empty();
                 if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
                     let x = c.extra_mut(data.len());
                     x.buf.extend_from_slice(extra);
