@@ -217,15 +217,25 @@ def quality() -> list[tuple]:
     return rows
 
 
-def base_vectors(n_halves: int = 40) -> np.ndarray:
+def base_parts(n_halves: int = 40) -> dict[str, np.ndarray]:
+    """Real file embeddings (centred per collection) and real subsampling residuals.
+
+    ``files``: every file's region-set embedding; ``coll``: its collection number;
+    ``resid``: a random half of a file embedded, minus the whole file's embedding.
+    Cached in ``bench_out/search_base.npz``.
+    """
     from geniml.io import RegionSet, read_bed
 
+    cache = OUT / "search_base.npz"
+    if cache.is_file():
+        with np.load(cache) as z:
+            return {k: z[k] for k in z.files}
     rng = np.random.default_rng(0)
-    out = []
-    for name in COLLECTIONS:
+    files_, coll, resid = [], [], []
+    for c, name in enumerate(COLLECTIONS):
         files, _meta, model, x = collection(name)
-        out.append(x - x.mean(axis=0))
-        for f in files:
+        mu = x.mean(axis=0)
+        for f, xf in zip(files, x, strict=True):
             df = read_bed(f).to_polars()
             subs = [
                 RegionSet.from_polars(df.sample(fraction=0.5, seed=int(rng.integers(1 << 30))))
@@ -234,29 +244,51 @@ def base_vectors(n_halves: int = 40) -> np.ndarray:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 v = model.encode(subs)
-            out.append(v - x.mean(axis=0))
-    base = np.concatenate(out).astype(np.float32)
-    return base[np.abs(base).sum(axis=1) > 0]
+            files_.append(xf - mu)
+            coll.append(c)
+            resid.append(v - xf)
+    parts = {
+        "files": np.array(files_, dtype=np.float32),
+        "coll": np.array(coll),
+        "resid": np.concatenate(resid).astype(np.float32),
+    }
+    OUT.mkdir(exist_ok=True)
+    np.savez(cache, **parts)
+    return parts
 
 
-def noisy(base: np.ndarray, n: int, seed: int) -> np.ndarray:
+def mixtures(parts: dict[str, np.ndarray], n: int, seed: int) -> np.ndarray:
+    """n vectors: Dirichlet(1, 1, 1) mixes of 3 real file embeddings of one collection, plus
+    one real subsampling residual scaled by U(0.5, 2).
+
+    Mean pooling is linear, so a mix is (up to sampling noise) the embedding of a BED file
+    pooled from parts of those three files; the residual is the real sampling noise of
+    embedding a random half of a file.
+    """
     rng = np.random.default_rng(seed)
-    sd = base.std(axis=0)
-    return (
-        base[rng.integers(0, len(base), n)] + rng.normal(size=(n, base.shape[1])) * 0.25 * sd
-    ).astype(np.float32)
+    files, coll, resid = parts["files"], parts["coll"], parts["resid"]
+    out = np.empty((n, files.shape[1]), dtype=np.float32)
+    which = rng.choice(coll, size=n)  # collections in proportion to their file counts
+    for c in np.unique(coll):
+        rows = np.flatnonzero(which == c)
+        members = np.flatnonzero(coll == c)
+        pick = members[np.argsort(rng.random((len(rows), len(members))), axis=1)[:, :3]]
+        w = rng.dirichlet(np.ones(3), size=len(rows)).astype(np.float32)
+        out[rows] = np.einsum("ij,ijk->ik", w, files[pick])
+    scale = rng.uniform(0.5, 2.0, size=(n, 1)).astype(np.float32)
+    out += resid[rng.integers(0, len(resid), n)] * scale
+    return out
 
 
 def truth(x: np.ndarray, q: np.ndarray, k: int = 10) -> np.ndarray:
-    xn = x / np.linalg.norm(x, axis=1, keepdims=True)
-    qn = q / np.linalg.norm(q, axis=1, keepdims=True)
-    out = np.zeros((len(q), k), dtype=np.int64)
-    for lo in range(0, len(q), 50):
-        s = qn[lo : lo + 50] @ xn.T
-        part = np.argpartition(-s, k, axis=1)[:, :k]
-        ps = np.take_along_axis(s, part, axis=1)
-        out[lo : lo + 50] = np.take_along_axis(part, np.argsort(-ps, axis=1), axis=1)
-    return out
+    """Exact cosine top-k (faiss IndexFlatIP on unit vectors)."""
+    import faiss
+
+    xn = np.ascontiguousarray(x / np.linalg.norm(x, axis=1, keepdims=True), dtype=np.float32)
+    qn = np.ascontiguousarray(q / np.linalg.norm(q, axis=1, keepdims=True), dtype=np.float32)
+    flat = faiss.IndexFlatIP(x.shape[1])
+    flat.add(xn)
+    return flat.search(qn, k)[1].astype(np.int64)
 
 
 def recall(found: np.ndarray, gt: np.ndarray) -> float:
@@ -265,85 +297,113 @@ def recall(found: np.ndarray, gt: np.ndarray) -> float:
     )
 
 
-EFS = [10, 16, 24, 32, 48, 64, 96, 128, 200]
+EFS = [25, 50, 100, 200, 400, 800]
 
 PEER = """
 import numpy as np, hnswlib
-x = np.load(sys.argv[1]); q = np.load(sys.argv[2]); gt = np.load(sys.argv[3]); efs = json.loads(sys.argv[4])
-t0 = time.perf_counter()
-idx = hnswlib.Index(space="cosine", dim=x.shape[1])
-idx.init_index(max_elements=len(x), ef_construction=200, M=64)
-idx.set_num_threads(2)
-idx.add_items(x, np.arange(len(x)))
-build = time.perf_counter() - t0
-idx.set_num_threads(1)
-res = {"build_s": build, "ef": {}}
-for ef in efs:
-    idx.set_ef(max(ef, 10))
+x = np.load(sys.argv[1]); q = np.load(sys.argv[2]); gt = np.load(sys.argv[3])
+efs = json.loads(sys.argv[4]); ms = json.loads(sys.argv[5])
+def rec(found):
+    return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, gt)]))
+out = {}
+for m in ms:
     t0 = time.perf_counter()
-    found = np.array([idx.knn_query(v, k=10, num_threads=1)[0][0] for v in q])
-    dt = time.perf_counter() - t0
-    rec = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, gt)]))
-    res["ef"][ef] = {"recall": rec, "qps": len(q) / dt}
-print(json.dumps(res))
+    idx = hnswlib.Index(space="cosine", dim=x.shape[1])
+    idx.init_index(max_elements=len(x), ef_construction=200, M=m)
+    idx.set_num_threads(2)
+    idx.add_items(x, np.arange(len(x)))
+    res = {"build_s": time.perf_counter() - t0, "ef": {}}
+    for ef in efs:
+        idx.set_ef(ef)
+        t0 = time.perf_counter()
+        found = np.array([idx.knn_query(v, k=10, num_threads=1)[0][0] for v in q])
+        one = len(q) / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        found2 = idx.knn_query(q, k=10, num_threads=2)[0]
+        batch = len(q) / (time.perf_counter() - t0)
+        res["ef"][ef] = {"recall": rec(found), "qps": one, "batch_recall": rec(found2), "batch_qps": batch}
+    out[m] = res
+    del idx
+print(json.dumps(out))
 """
 
 
-def speed(sizes: list[int], peer: str) -> list[tuple]:
+def ours_ladder(x: np.ndarray, q: np.ndarray, gt: np.ndarray, m: int, efs: list[int]) -> dict:
     import faiss
 
     from geniml.search import HNSWBackend
 
-    base = base_vectors()
-    print(f"base: {len(base)} real region-set embeddings", flush=True)
+    faiss.omp_set_num_threads(2)  # both libraries build with 2 threads
+    t0 = time.perf_counter()
+    b = HNSWBackend(x.shape[1], m=m, ef_construction=200)
+    b.load(x)
+    res: dict = {"build_s": time.perf_counter() - t0, "ef": {}}
+    for ef in efs:
+        b.ef_search = ef
+        faiss.omp_set_num_threads(1)
+        t0 = time.perf_counter()
+        found = np.array([[r["id"] for r in b.search(v, 10, with_payload=False)] for v in q])
+        one = len(q) / (time.perf_counter() - t0)
+        faiss.omp_set_num_threads(2)
+        t0 = time.perf_counter()
+        rows = b.batch_search(q, 10, with_payload=False)
+        batch = len(q) / (time.perf_counter() - t0)
+        found2 = np.array([[r["id"] for r in row] for row in rows])
+        res["ef"][ef] = {
+            "recall": recall(found, gt),
+            "qps": one,
+            "batch_recall": recall(found2, gt),
+            "batch_qps": batch,
+        }
+    return res
+
+
+def first_at(ladder: dict, key: str = "recall", target: float = 0.95):
+    """(ef, entry) at the smallest ef whose recall reaches the target, else (None, None)."""
+    for ef in sorted(ladder, key=int):
+        if ladder[ef][key] >= target:
+            return int(ef), ladder[ef]
+    return None, None
+
+
+def speed(sizes: list[int], peer: str, ms_ours: list[int], ms_peer: list[int]) -> list[tuple]:
+    parts = base_parts()
+    print(
+        f"base: {len(parts['files'])} real file embeddings, {len(parts['resid'])} residuals",
+        flush=True,
+    )
     rows = []
     OUT.mkdir(exist_ok=True)
     for n in sizes:
-        x = noisy(base, n, 1)
-        q = noisy(base, 500, 2)
+        x = mixtures(parts, n, 1)
+        q = mixtures(parts, 1000, 2)
         gt = truth(x, q)
         paths = [OUT / f"search_{n}_{k}.npy" for k in ("x", "q", "gt")]
         for p, a in zip(paths, (x, q, gt), strict=True):
             np.save(p, a)
-        load = os.getloadavg()[0]
-        peer_res = run_peer(peer, PEER, *map(str, paths), json.dumps(EFS), timeout=7200)
-        faiss.omp_set_num_threads(2)  # both libraries build with 2 threads, search with 1
-        t0 = time.perf_counter()
-        b = HNSWBackend(100)
-        b.load(x)
-        build = time.perf_counter() - t0
-        faiss.omp_set_num_threads(1)
-        ours = {}
-        for ef in EFS:
-            b.ef_search = ef
-            t0 = time.perf_counter()
-            found = np.array([[r["id"] for r in b.search(v, 10, with_payload=False)] for v in q])
-            ours[ef] = {"recall": recall(found, gt), "qps": len(q) / (time.perf_counter() - t0)}
-        load = (load + os.getloadavg()[0]) / 2
-
-        def pick(d):
-            ok = [(ef, v) for ef, v in d.items() if v["recall"] >= 0.95]
-            return (
-                min(ok, key=lambda t: int(t[0]))
-                if ok
-                else (None, {"recall": float("nan"), "qps": float("nan")})
-            )
-
-        oe, ov = pick(ours)
-        pe, pv = pick({int(k): v for k, v in peer_res.get("ef", {}).items()})
-        d10 = peer_res.get("ef", {}).get("10", {"recall": float("nan"), "qps": float("nan")})
-        rows.append(
-            (
-                f"{n:,}",
-                f"{build:.1f} / {peer_res.get('build_s', float('nan')):.1f}",
-                f"ef {oe}: {ov['recall']:.3f}, {ov['qps']:.0f} q/s",
-                f"ef {pe}: {pv['recall']:.3f}, {pv['qps']:.0f} q/s",
-                f"{ov['qps'] / pv['qps']:.2f}x",
-                f"{d10['recall']:.3f}, {d10['qps']:.0f} q/s",
-                f"{load:.1f}",
-            )
+        up0 = os.getloadavg()[0]
+        res = {f"geniml M{m}": ours_ladder(x, q, gt, m, EFS) for m in ms_ours}
+        peer_res = run_peer(
+            peer, PEER, *map(str, paths), json.dumps(EFS), json.dumps(ms_peer), timeout=20000
         )
-        print(rows[-1], json.dumps({"ours": ours, "peer": peer_res}), flush=True)
+        res.update({f"hnswlib M{m}": v for m, v in peer_res.items()})
+        load = f"{up0:.1f}-{os.getloadavg()[0]:.1f}"
+        print(json.dumps({"n": n, "load": load, **res}), flush=True)
+        (OUT / f"search_speed_{n}.json").write_text(json.dumps({"load": load, **res}))
+        for name, r in res.items():
+            for ef, e in sorted(r["ef"].items(), key=lambda t: int(t[0])):
+                rows.append(
+                    (
+                        f"{n:,}",
+                        name,
+                        f"{r['build_s']:.0f}",
+                        ef,
+                        f"{e['recall']:.3f}",
+                        f"{e['qps']:,.0f}",
+                        f"{e['batch_qps']:,.0f}",
+                        load,
+                    )
+                )
     return rows
 
 
@@ -404,6 +464,8 @@ if __name__ == "__main__":
     ap.add_argument("--peer-python", default=None)
     ap.add_argument("--part", choices=["all", "quality", "speed", "text"], default="all")
     ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--m-ours", default="16,32,64")
+    ap.add_argument("--m-peer", default="16,32,64")
     args = ap.parse_args()
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     if args.part in ("all", "quality"):
@@ -425,16 +487,19 @@ if __name__ == "__main__":
         print(table(text_latency(), ("setting", "median", "p90", "load")))
     if args.part in ("all", "speed"):
         sizes = [int(s) for s in args.sizes.split(",")]
+        ms_ours = [int(m) for m in args.m_ours.split(",")]
+        ms_peer = [int(m) for m in args.m_peer.split(",")]
         print(
             table(
-                speed(sizes, peer_python(args.peer_python)),
+                speed(sizes, peer_python(args.peer_python), ms_ours, ms_peer),
                 (
                     "vectors",
-                    "build s geniml / hnswlib",
-                    "geniml (faiss HNSW M32)",
-                    "hnswlib M64 (upstream)",
-                    "QPS ratio",
-                    "hnswlib ef 10 (upstream default)",
+                    "index",
+                    "build s",
+                    "ef",
+                    "recall@10",
+                    "q/s (1 query a call, 1 thread)",
+                    "q/s (batch, 2 threads)",
                     "load",
                 ),
             )

@@ -18,9 +18,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import faiss
 
 from geniml.exceptions import GenimlError, GenimlValueError
 
@@ -164,8 +167,32 @@ def _read_backend_config(folder: Path, expected: str) -> dict[str, Any]:
     return cfg
 
 
+def _hit(
+    id_: int, score: float, payload: Mapping[str, Any] | None, vector: np.ndarray | None
+) -> dict[str, Any]:
+    """One search result: ``id``, ``score``, ``distance`` and the optional parts."""
+    out: dict[str, Any] = {"id": int(id_), "score": float(score), "distance": 1.0 - float(score)}
+    if payload is not None:
+        out["payload"] = dict(payload)
+    if vector is not None:
+        out["vector"] = vector
+    return out
+
+
+def _check_limit(limit: object, offset: int) -> None:
+    if not isinstance(limit, (int, np.integer)) or limit < 1:
+        raise GenimlValueError(f"limit must be a positive integer, got {limit!r}")
+    if offset < 0:
+        raise GenimlValueError(f"offset must be >= 0, got {offset}")
+
+
 class VectorBackend:
-    """The interface shared by the search backends (upstream: ``EmSearchBackend``)."""
+    """The interface shared by the search backends (upstream: ``EmSearchBackend``).
+
+    :meth:`load`, :meth:`search` and :meth:`retrieve_info` check their inputs here; a backend
+    implements the storage steps ``_next_id``, ``_taken``, ``_add``, ``_search`` and
+    ``_lookup``.
+    """
 
     dim: int | None
 
@@ -179,14 +206,59 @@ class VectorBackend:
         """Payloads, in the order of :attr:`ids`."""
         raise NotImplementedError
 
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _next_id(self) -> int:
+        """The default id of the next vector (one past the largest stored id)."""
+        raise NotImplementedError
+
+    def _taken(self, ids: np.ndarray) -> int | None:
+        """One of ``ids`` that is already stored, else None."""
+        raise NotImplementedError
+
+    def _add(self, x: np.ndarray, ids: np.ndarray, payloads: list[Payload]) -> None:
+        """Store checked unit vectors."""
+        raise NotImplementedError
+
+    def _search(
+        self, q: np.ndarray, limit: int, offset: int, *, with_payload: bool, with_vectors: bool
+    ) -> list[dict[str, Any]]:
+        """Nearest neighbours of one checked unit vector."""
+        raise NotImplementedError
+
+    def _lookup(
+        self, ids: list[int], *, with_vectors: bool
+    ) -> list[tuple[Payload, np.ndarray | None]]:
+        """Payload (and vector) of each id; :class:`UnknownIdError` for a missing one."""
+        raise NotImplementedError
+
     def load(
         self,
         vectors: np.ndarray,
         ids: Sequence[int] | np.ndarray | None = None,
         payloads: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        """Add vectors (one row each) with their store ids and payloads."""
-        raise NotImplementedError
+        """Add vectors with store ids (default: consecutive after the largest id) and payloads.
+
+        Args:
+            vectors: ``(n, dim)`` array.
+            ids: ``n`` distinct non-negative integers not yet in the index.
+            payloads: ``n`` mappings (file name, metadata) returned with the results.
+
+        Raises:
+            GenimlValueError: shapes disagree, an id repeats, a vector is zero or not finite.
+        """
+        x = _as_matrix(vectors, "vectors", self.dim)
+        n = x.shape[0]
+        ids_ = _check_ids(ids, n, self._next_id() if len(self) else 0)
+        taken = self._taken(ids_) if len(self) else None
+        if taken is not None:
+            raise GenimlValueError(f"ids: id {taken} is already in the index")
+        pays = _check_payloads(payloads, n)
+        x = _normalised(x, "vectors", ids_)
+        if n:
+            self._add(x, ids_, pays)
 
     def search(
         self,
@@ -197,17 +269,44 @@ class VectorBackend:
         with_vectors: bool = False,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """The ``limit`` nearest stored vectors of one query vector, best first."""
-        raise NotImplementedError
+        """Approximate nearest neighbours of one vector, best first.
+
+        Args:
+            query: a ``(dim,)`` vector.
+            limit: how many results.
+            with_payload: include each result's payload.
+            with_vectors: include each result's stored (unit) vector.
+            offset: skip this many best results first.
+
+        Returns:
+            Dicts with ``id``, ``score`` (cosine similarity), ``distance`` (1 - score) and
+            optionally ``payload`` / ``vector``.
+
+        Raises:
+            SearchIndexError: the index is empty.
+            GenimlValueError: the query has the wrong dimension, is zero or not finite.
+        """
+        q = self._check_query(query, limit, offset)
+        return self._search(q, limit, offset, with_payload=with_payload, with_vectors=with_vectors)
 
     def retrieve_info(
         self, ids: int | Sequence[int], *, with_vectors: bool = False
     ) -> list[dict[str, Any]]:
-        """Payloads (and vectors) of the given store ids, in the given order."""
-        raise NotImplementedError
+        """Payloads (and vectors) of store ids, in the given order.
 
-    def __len__(self) -> int:
-        raise NotImplementedError
+        Raises:
+            UnknownIdError: an id is not in the index.
+        """
+        items = [ids] if isinstance(ids, (int, np.integer)) else list(ids)
+        out = []
+        for i, (pay, vec) in zip(
+            items, self._lookup(items, with_vectors=with_vectors), strict=True
+        ):
+            d: dict[str, Any] = {"id": int(i), "payload": pay}
+            if with_vectors:
+                d["vector"] = vec
+            out.append(d)
+        return out
 
     def save(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
         """Write the backend to a folder (aside, then renamed into place)."""
@@ -221,10 +320,7 @@ class VectorBackend:
     def _check_query(self, query: object, limit: int, offset: int) -> np.ndarray:
         if len(self) == 0:
             raise SearchIndexError("the index is empty: load vectors before searching")
-        if not isinstance(limit, (int, np.integer)) or limit < 1:
-            raise GenimlValueError(f"limit must be a positive integer, got {limit!r}")
-        if offset < 0:
-            raise GenimlValueError(f"offset must be >= 0, got {offset}")
+        _check_limit(limit, offset)
         q = np.asarray(query, dtype=np.float32)
         if q.ndim != 1:
             raise GenimlValueError(
@@ -280,7 +376,7 @@ class HNSWBackend(VectorBackend):
         self.m = m
         self.ef_construction = ef_construction
         self.ef_search = ef_search
-        self._index = None
+        self._index: faiss.Index | None = None
         self._ids = np.zeros(0, dtype=np.int64)
         self._pos: dict[int, int] = {}
         self._payloads: list[Payload] = []
@@ -292,48 +388,32 @@ class HNSWBackend(VectorBackend):
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _new_index(self, dim: int):
-        import faiss
-
-        index = faiss.IndexHNSWFlat(dim, self.m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = self.ef_construction
-        return index
-
-    def load(
-        self,
-        vectors: np.ndarray,
-        ids: Sequence[int] | np.ndarray | None = None,
-        payloads: Sequence[Mapping[str, Any]] | None = None,
-    ) -> None:
-        """Add vectors with store ids (default: consecutive after the largest id) and payloads.
-
-        Args:
-            vectors: ``(n, dim)`` array.
-            ids: ``n`` distinct non-negative integers not yet in the index.
-            payloads: ``n`` mappings (file name, metadata) returned with the results.
-
-        Raises:
-            GenimlValueError: shapes disagree, an id repeats, a vector is zero or not finite.
-        """
-        x = _as_matrix(vectors, "vectors", self.dim)
-        n = x.shape[0]
-        start = int(self._ids.max()) + 1 if len(self._ids) else 0
-        ids_ = _check_ids(ids, n, start)
-        dup = [int(i) for i in ids_ if int(i) in self._pos]
-        if dup:
-            raise GenimlValueError(f"ids: id {dup[0]} is already in the index")
-        pays = _check_payloads(payloads, n)
-        x = _normalised(x, "vectors", ids_)
-        if n == 0:
-            return
+    @property
+    def index(self) -> faiss.Index:
+        """The faiss index (built on the first :meth:`load`)."""
         if self._index is None:
+            raise SearchIndexError("the index is empty: load vectors before searching")
+        return self._index
+
+    def _next_id(self) -> int:
+        return int(self._ids.max()) + 1
+
+    def _taken(self, ids: np.ndarray) -> int | None:
+        return next((int(i) for i in ids if int(i) in self._pos), None)
+
+    def _add(self, x: np.ndarray, ids: np.ndarray, payloads: list[Payload]) -> None:
+        if self._index is None:
+            import faiss
+
             self.dim = x.shape[1]
-            self._index = self._new_index(self.dim)
-        self._index.add(x)
+            hnsw = faiss.IndexHNSWFlat(self.dim, self.m, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efConstruction = self.ef_construction
+            self._index = hnsw
+        self.index.add(x)
         base = len(self._ids)
-        self._pos.update({int(i): base + k for k, i in enumerate(ids_)})
-        self._ids = np.concatenate([self._ids, ids_])
-        self._payloads.extend(pays)
+        self._pos.update({int(i): base + k for k, i in enumerate(ids)})
+        self._ids = np.concatenate([self._ids, ids])
+        self._payloads.extend(payloads)
 
     @property
     def ids(self) -> np.ndarray:
@@ -352,45 +432,9 @@ class HNSWBackend(VectorBackend):
         """Payloads in insertion order."""
         return [dict(p) for p in self._payloads]
 
-    def _result(self, pos: int, score: float, *, with_payload: bool, with_vectors: bool):
-        out: dict[str, Any] = {
-            "id": int(self._ids[pos]),
-            "score": float(score),
-            "distance": float(1.0 - score),
-        }
-        if with_payload:
-            out["payload"] = dict(self._payloads[pos])
-        if with_vectors:
-            out["vector"] = self._index.reconstruct(int(pos))
-        return out
-
-    def search(
-        self,
-        query: np.ndarray,
-        limit: int,
-        *,
-        with_payload: bool = True,
-        with_vectors: bool = False,
-        offset: int = 0,
+    def _search(
+        self, q: np.ndarray, limit: int, offset: int, *, with_payload: bool, with_vectors: bool
     ) -> list[dict[str, Any]]:
-        """Approximate nearest neighbours of one vector, best first.
-
-        Args:
-            query: a ``(dim,)`` vector.
-            limit: how many results.
-            with_payload: include each result's payload.
-            with_vectors: include each result's stored (unit) vector.
-            offset: skip this many best results first.
-
-        Returns:
-            Dicts with ``id``, ``score`` (cosine similarity), ``distance`` (1 - score) and
-            optionally ``payload`` / ``vector``.
-
-        Raises:
-            SearchIndexError: the index is empty.
-            GenimlValueError: the query has the wrong dimension, is zero or not finite.
-        """
-        q = self._check_query(query, limit, offset)
         return self._search_rows(
             q[None, :], limit, offset, with_payload=with_payload, with_vectors=with_vectors
         )[0]
@@ -404,11 +448,13 @@ class HNSWBackend(VectorBackend):
         with_vectors: bool = False,
         offset: int = 0,
     ) -> list[list[dict[str, Any]]]:
-        """:meth:`search` for each row of a ``(n_queries, dim)`` array."""
+        """:meth:`search` for each row of a ``(n_queries, dim)`` array, in one faiss call.
+
+        faiss spreads the rows over its OpenMP threads (``faiss.omp_set_num_threads``).
+        """
         if len(self) == 0:
             raise SearchIndexError("the index is empty: load vectors before searching")
-        if not isinstance(limit, (int, np.integer)) or limit < 1:
-            raise GenimlValueError(f"limit must be a positive integer, got {limit!r}")
+        _check_limit(limit, offset)
         q = _normalised(_as_matrix(queries, "queries", self.dim), "queries")
         return self._search_rows(
             q, limit, offset, with_payload=with_payload, with_vectors=with_vectors
@@ -423,8 +469,9 @@ class HNSWBackend(VectorBackend):
         if params is None:
             import faiss
 
-            params = self._params[ef] = faiss.SearchParametersHNSW(efSearch=ef)
-        scores, pos = self._index.search(q, k, params=params)
+            # SearchParametersHNSW exists since faiss 1.7.3; faiss' bundled stubs omit it
+            params = self._params[ef] = faiss.SearchParametersHNSW(efSearch=ef)  # type: ignore[attr-defined]
+        scores, pos = self.index.search(q, k, params=params)
         out = []
         for srow, prow in zip(scores, pos, strict=True):
             keep = prow >= 0
@@ -439,7 +486,7 @@ class HNSWBackend(VectorBackend):
                     r["payload"] = dict(self._payloads[p])
             if with_vectors:
                 for r, p in zip(rows, prow.tolist(), strict=True):
-                    r["vector"] = self._index.reconstruct(int(p))
+                    r["vector"] = self.index.reconstruct(int(p))
             out.append(rows)
         return out
 
@@ -464,8 +511,11 @@ class HNSWBackend(VectorBackend):
         scores = vecs @ q
         order = np.lexsort((self._ids[pos], -scores))[:limit]
         return [
-            self._result(
-                int(pos[o]), float(scores[o]), with_payload=with_payload, with_vectors=False
+            _hit(
+                int(self._ids[pos[o]]),
+                float(scores[o]),
+                self._payloads[int(pos[o])] if with_payload else None,
+                None,
             )
             for o in order
         ]
@@ -476,22 +526,14 @@ class HNSWBackend(VectorBackend):
         except (KeyError, TypeError, ValueError):
             raise UnknownIdError(f"id {id_!r} is not in the index ({len(self)} vectors)") from None
 
-    def retrieve_info(
-        self, ids: int | Sequence[int], *, with_vectors: bool = False
-    ) -> list[dict[str, Any]]:
-        """Payloads (and vectors) of store ids.
-
-        Raises:
-            UnknownIdError: an id is not in the index.
-        """
-        items = [ids] if isinstance(ids, (int, np.integer)) else list(ids)
-        out = []
-        for i in items:
+    def _lookup(
+        self, ids: list[int], *, with_vectors: bool
+    ) -> list[tuple[Payload, np.ndarray | None]]:
+        out: list[tuple[Payload, np.ndarray | None]] = []
+        for i in ids:
             p = self._position(i)
-            d: dict[str, Any] = {"id": int(i), "payload": dict(self._payloads[p])}
-            if with_vectors:
-                d["vector"] = self._index.reconstruct(int(p))
-            out.append(d)
+            vec = np.asarray(self.index.reconstruct(int(p))) if with_vectors else None
+            out.append((dict(self._payloads[p]), vec))
         return out
 
     def save(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
@@ -506,9 +548,10 @@ class HNSWBackend(VectorBackend):
 
         if len(self) == 0:
             raise SearchIndexError("cannot save an empty index")
+        index = self.index
 
         def write(tmp: Path) -> None:
-            faiss.write_index(self._index, str(tmp / INDEX_FILE))
+            faiss.write_index(index, str(tmp / INDEX_FILE))
             _payload_frame(self._ids, self._payloads).write_parquet(tmp / PAYLOADS_FILE)
             cfg = {
                 "backend": "hnsw",
@@ -546,15 +589,16 @@ class HNSWBackend(VectorBackend):
             ef_search=int(cfg.get("ef_search", DEFAULT_EF_SEARCH)),
         )
         try:
-            b._index = faiss.read_index(str(folder / INDEX_FILE))
+            index = faiss.read_index(str(folder / INDEX_FILE))
         except RuntimeError as err:
             raise SearchIndexError(f"{folder / INDEX_FILE}: unreadable index ({err})") from err
         ids, pays = _payloads_from_frame(pl.read_parquet(folder / PAYLOADS_FILE))
-        if b._index.ntotal != len(ids) or b._index.d != b.dim:
+        if index.ntotal != len(ids) or index.d != b.dim:
             raise SearchIndexError(
-                f"{folder}: {INDEX_FILE} holds {b._index.ntotal} vectors of dimension "
-                f"{b._index.d}, {PAYLOADS_FILE} {len(ids)} rows and {BACKEND_FILE} dim {b.dim}"
+                f"{folder}: {INDEX_FILE} holds {index.ntotal} vectors of dimension "
+                f"{index.d}, {PAYLOADS_FILE} {len(ids)} rows and {BACKEND_FILE} dim {b.dim}"
             )
+        b._index = index
         b._ids = ids
         b._pos = {int(i): k for k, i in enumerate(ids)}
         b._payloads = pays
@@ -623,49 +667,28 @@ class QdrantBackend(VectorBackend):
             return 0
         return int(self.client.count(self.collection, exact=True).count)
 
-    def load(
-        self,
-        vectors: np.ndarray,
-        ids: Sequence[int] | np.ndarray | None = None,
-        payloads: Sequence[Mapping[str, Any]] | None = None,
-    ) -> None:
-        """Upsert vectors with store ids and payloads (see :meth:`HNSWBackend.load`)."""
+    def _next_id(self) -> int:
+        return max(int(p.id) for p in self._scroll(with_vectors=False)) + 1
+
+    def _taken(self, ids: np.ndarray) -> int | None:
+        found = self.client.retrieve(self.collection, [int(i) for i in ids])
+        return int(found[0].id) if found else None
+
+    def _add(self, x: np.ndarray, ids: np.ndarray, payloads: list[Payload]) -> None:
         from qdrant_client.models import PointStruct
 
-        x = _as_matrix(vectors, "vectors", self.dim)
-        n = x.shape[0]
-        start = 0
-        if len(self):
-            start = max(int(p.id) for p in self._scroll(with_vectors=False)) + 1
-        ids_ = _check_ids(ids, n, start)
-        if len(self):
-            found = self.client.retrieve(self.collection, [int(i) for i in ids_])
-            if found:
-                raise GenimlValueError(f"ids: id {found[0].id} is already in the collection")
-        pays = _check_payloads(payloads, n)
-        x = _normalised(x, "vectors", ids_)
-        if n == 0:
-            return
         if self.dim is None or not self.client.collection_exists(self.collection):
             self._create(x.shape[1])
         points = [
             PointStruct(id=int(i), vector=v.tolist(), payload=p)
-            for i, v, p in zip(ids_, x, pays, strict=True)
+            for i, v, p in zip(ids, x, payloads, strict=True)
         ]
-        for lo in range(0, n, 1024):
+        for lo in range(0, len(points), 1024):
             self.client.upsert(self.collection, points[lo : lo + 1024], wait=True)
 
-    def search(
-        self,
-        query: np.ndarray,
-        limit: int,
-        *,
-        with_payload: bool = True,
-        with_vectors: bool = False,
-        offset: int = 0,
+    def _search(
+        self, q: np.ndarray, limit: int, offset: int, *, with_payload: bool, with_vectors: bool
     ) -> list[dict[str, Any]]:
-        """Nearest neighbours of one vector, best first (see :meth:`HNSWBackend.search`)."""
-        q = self._check_query(query, limit, offset)
         res = self.client.query_points(
             self.collection,
             query=q.tolist(),
@@ -674,41 +697,32 @@ class QdrantBackend(VectorBackend):
             with_payload=with_payload,
             with_vectors=with_vectors,
         )
-        out = []
-        for p in res.points:
-            d: dict[str, Any] = {
-                "id": int(p.id),
-                "score": float(p.score),
-                "distance": float(1.0 - p.score),
-            }
-            if with_payload:
-                d["payload"] = dict(p.payload or {})
-            if with_vectors:
-                d["vector"] = np.asarray(p.vector, dtype=np.float32)
-            out.append(d)
-        return out
+        return [
+            _hit(
+                int(p.id),
+                float(p.score),
+                (p.payload or {}) if with_payload else None,
+                np.asarray(p.vector, dtype=np.float32) if with_vectors else None,
+            )
+            for p in res.points
+        ]
 
-    def retrieve_info(
-        self, ids: int | Sequence[int], *, with_vectors: bool = False
-    ) -> list[dict[str, Any]]:
-        """Payloads (and vectors) of store ids (see :meth:`HNSWBackend.retrieve_info`)."""
-        items = [ids] if isinstance(ids, (int, np.integer)) else list(ids)
-        if not self.client.collection_exists(self.collection):
-            found = {}
-        else:
+    def _lookup(
+        self, ids: list[int], *, with_vectors: bool
+    ) -> list[tuple[Payload, np.ndarray | None]]:
+        found = {}
+        if self.client.collection_exists(self.collection):
             got = self.client.retrieve(
-                self.collection, [int(i) for i in items], with_vectors=with_vectors
+                self.collection, [int(i) for i in ids], with_vectors=with_vectors
             )
             found = {int(p.id): p for p in got}
-        out = []
-        for i in items:
+        out: list[tuple[Payload, np.ndarray | None]] = []
+        for i in ids:
             p = found.get(int(i))
             if p is None:
                 raise UnknownIdError(f"id {i!r} is not in collection {self.collection!r}")
-            d: dict[str, Any] = {"id": int(i), "payload": dict(p.payload or {})}
-            if with_vectors:
-                d["vector"] = np.asarray(p.vector, dtype=np.float32)
-            out.append(d)
+            vec = np.asarray(p.vector, dtype=np.float32) if with_vectors else None
+            out.append((dict(p.payload or {}), vec))
         return out
 
     @property

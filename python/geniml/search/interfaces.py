@@ -116,7 +116,7 @@ def rand_eval(
         The three means under upstream's keys.
     """
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    rows = [rank_metrics(gen.permutation(n), rel) for rel in query_dict.values()]
+    rows = [rank_metrics(gen.permutation(n).tolist(), rel) for rel in query_dict.values()]
     return _mean_scores(rows)
 
 
