@@ -238,6 +238,34 @@ fn check(input: &[u8], rng: &mut Rng, work: &Path, stream: bool) -> Result<(), S
     for skip in [false, true] {
         let want = oracle(input, skip);
         let got = outcome(parse_bed(input, Path::new("fuzz.bed"), &opts(skip)));
+        // the three-column read Python's read_bed does: same regions, `has_extra` says
+        // whether the eager read has extra text, same errors
+        let three = ReadOptions {
+            keep_extra: false,
+            ..opts(skip)
+        };
+        match (
+            parse_bed(input, Path::new("fuzz.bed"), &three),
+            parse_bed(input, Path::new("fuzz.bed"), &opts(skip)),
+        ) {
+            (Ok((l, lrep)), Ok((mut e, erep))) => {
+                if lrep.has_extra != e.extra.is_some() || lrep != erep {
+                    return Err(format!("keep_extra=false report {lrep:?} vs {erep:?}"));
+                }
+                e.extra = None;
+                if l != e {
+                    return Err("keep_extra=false gives other regions".into());
+                }
+            }
+            (Err(a), Err(b)) if a.to_string() == b.to_string() => {}
+            (a, b) => {
+                return Err(format!(
+                    "keep_extra=false {:?} vs keep_extra=true {:?}",
+                    a.err(),
+                    b.err()
+                ));
+            }
+        }
         if !same(&want, &got) {
             return Err(format!(
                 "parse_bed (skip={skip}) = {got:?}, oracle = {want:?}"

@@ -25,7 +25,7 @@ _Extra: TypeAlias = tuple[_U8, _U64]
 # Regions out: names, chroms, starts, ends, optional extra text.
 _RegionsOut: TypeAlias = tuple[list[str], _U32, _U32, _U32, _Extra | None]
 # (n_lines, n_skipped, [(line, reason), ...])
-_Report: TypeAlias = tuple[int, int, list[tuple[int, str]]]
+_Report: TypeAlias = tuple[int, int, list[tuple[int, str]], bool]
 _OnError: TypeAlias = Literal["raise", "skip", "warn"]
 _FractionOf: TypeAlias = Literal["query", "universe", "both"]
 _Track: TypeAlias = Literal["start", "core", "end"]

@@ -25,7 +25,7 @@ import numpy as np
 
 from geniml import _core
 from geniml._optional import require
-from geniml.exceptions import GenimlValueError, UniverseError
+from geniml.exceptions import BedParseError, GenimlValueError, UniverseError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,6 +92,7 @@ class ReadReport(NamedTuple):
         n_lines: lines in the file, headers and blank lines included.
         n_skipped: malformed lines dropped (``on_error="skip"`` or ``"warn"``).
         issues: ``(line, reason)`` of the first dropped lines.
+        has_extra: some region has columns after the third (read or not yet read).
 
     Examples:
         >>> import tempfile, pathlib, warnings
@@ -106,6 +107,7 @@ class ReadReport(NamedTuple):
     n_lines: int
     n_skipped: int
     issues: list[tuple[int, str]]
+    has_extra: bool = False
 
 
 def _as_u32(values: object, what: str) -> np.ndarray:
@@ -165,14 +167,26 @@ class RegionSet:
         array([0, 5], dtype=uint32)
     """
 
-    __slots__ = ("_chroms", "_ends", "_extra", "_identifier", "_names", "_starts", "path", "report")
+    __slots__ = (
+        "_chroms",
+        "_ends",
+        "_extra_data",
+        "_extra_src",
+        "_identifier",
+        "_names",
+        "_starts",
+        "path",
+        "report",
+    )
+    _extra_data: tuple[np.ndarray, np.ndarray] | None
+    _extra_src: _LazyExtra | None
 
     def __init__(
         self, regions: str | os.PathLike | Iterable | tuple, *, on_error: OnError = "raise"
     ) -> None:
         self.path: Path | None = None
         self.report: ReadReport | None = None
-        self._extra: tuple[np.ndarray, np.ndarray] | None = None
+        self._extra = None
         self._identifier: str | None = None
         if isinstance(regions, (str, os.PathLike)):
             other = read_bed(regions, on_error=on_error)
@@ -215,8 +229,21 @@ class RegionSet:
     def _adopt(self, other: RegionSet) -> None:
         self._names, self._chroms = other._names, other._chroms
         self._starts, self._ends = other._starts, other._ends
-        self._extra, self.path, self.report = other._extra, other.path, other.report
+        self._extra_data, self._extra_src = other._extra_data, other._extra_src
+        self.path, self.report = other.path, other.report
         self._identifier = other._identifier
+
+    @property
+    def _extra(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The extra-column text ``(buf, offsets)``, read from the file on first use."""
+        if self._extra_src is not None:
+            self._extra_data = self._extra_src.load(len(self))
+            self._extra_src = None
+        return self._extra_data
+
+    @_extra.setter
+    def _extra(self, value: tuple[np.ndarray, np.ndarray] | None) -> None:
+        self._extra_data, self._extra_src = value, None
 
     @classmethod
     def _from_columns(
@@ -511,6 +538,15 @@ def read_bed(
     and blank lines are skipped, CRLF is accepted, extra columns stay reachable through
     :meth:`RegionSet.extra_column` and :meth:`RegionSet.to_polars`.
 
+    Extra columns are read lazily: this call parses the first three columns only, and the
+    file is read a second time, with the same options, the first time the extra columns are
+    used (``extra_column``, ``n_extra_columns``, ``to_polars(extra=True)``, sorting or
+    slicing, ``write_bed``). Extra columns are kept as text and never validated, so they
+    cannot fail to parse; every :class:`BedParseError` (file, line, reason) is raised here.
+    If the file changed in between (size, modification time or inode differ, or it no longer
+    gives as many regions on the same chromosomes), that first use raises
+    :class:`BedParseError` naming the file (``line`` 0).
+
     Args:
         path: the file.
         on_error: ``"raise"`` (default), ``"skip"`` or ``"warn"`` (skip and warn).
@@ -534,12 +570,77 @@ def read_bed(
         (Region(chrom='chr1', start=10, end=20), ['peak1'])
     """
     sizes = _sizes_dict(chrom_sizes)
+    path = Path(path)
+    before = _file_stamp(path)
     out, rep = _core.read_bed(
-        Path(path), on_error=on_error, chrom_sizes=sizes, allow_empty=allow_empty
+        path, on_error=on_error, chrom_sizes=sizes, allow_empty=allow_empty, keep_extra=False
     )
     report = ReadReport(*rep)
-    _report_skips(Path(path), report, on_error)
-    return RegionSet._from_core(out, Path(path), report)
+    _report_skips(path, report, on_error)
+    rs = RegionSet._from_core(out, path, report)
+    if report.has_extra:
+        rs._extra_src = _LazyExtra(
+            path,
+            before,
+            on_error=on_error,
+            chrom_sizes=sizes,
+            allow_empty=allow_empty,
+            names=rs._names,
+        )
+    return rs
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class _LazyExtra:
+    """Where the extra columns of a :func:`read_bed` result come from until first used."""
+
+    __slots__ = ("allow_empty", "chrom_sizes", "names", "on_error", "path", "stamp")
+
+    def __init__(
+        self,
+        path: Path,
+        stamp: tuple[int, int, int],
+        *,
+        on_error: OnError,
+        chrom_sizes: dict[str, int] | None,
+        allow_empty: bool,
+        names: list[str],
+    ) -> None:
+        self.path, self.stamp, self.on_error = path, stamp, on_error
+        self.chrom_sizes, self.allow_empty = chrom_sizes, allow_empty
+        self.names = list(names)
+
+    def _changed(self, why: str) -> BedParseError:
+        msg = (
+            f"{self.path}: the file changed since read_bed read it ({why}); its extra columns "
+            "are read on first use: read the file again"
+        )
+        return BedParseError(msg, str(self.path), 0, msg)
+
+    def load(self, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+        try:
+            stamp = _file_stamp(self.path)
+        except OSError as e:
+            raise self._changed(f"it can no longer be opened: {e}") from e
+        if stamp != self.stamp:
+            raise self._changed("size, modification time or inode differ")
+        try:
+            out, _ = _core.read_bed(
+                self.path,
+                on_error=self.on_error,
+                chrom_sizes=self.chrom_sizes,
+                allow_empty=self.allow_empty,
+            )
+        except (OSError, BedParseError) as e:
+            raise self._changed(str(e)) from e
+        names, _, starts, _, extra = out
+        if len(starts) != n or names != self.names:
+            raise self._changed("it no longer gives the same regions")
+        return extra
 
 
 def _report_skips(path: Path, report: ReadReport, on_error: str) -> None:

@@ -54,6 +54,10 @@ pub struct ReadReport {
     pub n_skipped: u64,
     /// The first [`MAX_ISSUES`] dropped lines.
     pub issues: Vec<LineIssue>,
+    /// Some kept region has text after its third column (set whether or not
+    /// [`ReadOptions::keep_extra`] kept it), so a later read with `keep_extra` would give
+    /// extra columns.
+    pub has_extra: bool,
 }
 
 /// How many dropped lines a report lists one by one.
@@ -370,6 +374,7 @@ struct Chunk {
     issues: Vec<LineIssue>,
     fatal: Option<LineIssue>,
     header_lines: u64,
+    has_extra: bool,
     /// Buffers of `extra` kept between blocks (a read reuses its chunks: no page faults).
     extra_store: Extra,
 }
@@ -387,6 +392,7 @@ impl Chunk {
             issues: Vec::new(),
             fatal: None,
             header_lines: 0,
+            has_extra: false,
             extra_store: Extra::default(),
         }
     }
@@ -405,6 +411,7 @@ impl Chunk {
         self.issues.clear();
         self.fatal = None;
         self.header_lines = 0;
+        self.has_extra = false;
         self
     }
 
@@ -602,6 +609,7 @@ impl<'a> Builder<'a> {
             self.report.n_skipped += c.n_skipped;
             self.report.n_lines += c.n_lines;
             self.header_lines += c.header_lines;
+            self.report.has_extra |= c.has_extra;
             self.spare.push(c.recycled());
         }
         Ok(())
@@ -1084,9 +1092,16 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
     let mut last_chrom: &[u8] = b"";
     let mut last_id = u32::MAX;
     let mut pos = 0;
-    let fast_ok = opts.chrom_sizes.is_none();
+    let sizes = opts.chrom_sizes.as_ref();
+    // with chrom sizes, only listed names enter the tables from the fast path (a line on
+    // another chromosome goes through the general path, which words the error)
+    let listed = |chrom: &[u8]| {
+        sizes.is_none_or(|m| std::str::from_utf8(chrom).is_ok_and(|n| m.contains_key(n)))
+    };
+    // chunk chromosome id -> its length (`None`: not looked up yet)
+    let mut lens: Vec<Option<u64>> = Vec::new();
     while pos < data.len() {
-        if fast_ok {
+        {
             let fast = fast_line(data, pos).and_then(|f| {
                 let chrom = &data[pos..f.chrom_end];
                 match name_key(data, pos, f.chrom_end) {
@@ -1098,6 +1113,9 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
                             last_key = key;
                             return Some((f, chrom, hit.2));
                         }
+                        if !listed(chrom) {
+                            return None;
+                        }
                         // None (not UTF-8): the general path below reports the line
                         let id = names.id(&mut c.table, chrom)?;
                         cache.slots[slot] = (key.0, key.1, id);
@@ -1108,12 +1126,32 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
                         last_key = (0, 0);
                         if chrom == last_chrom && last_id != u32::MAX {
                             Some((f, chrom, last_id))
-                        } else {
+                        } else if listed(chrom) {
                             names.id(&mut c.table, chrom).map(|id| (f, chrom, id))
+                        } else {
+                            None
                         }
                     }
                 }
             });
+            let fast = match sizes {
+                None => fast,
+                Some(m) => fast.filter(|(f, _, id)| {
+                    let i = *id as usize;
+                    if i >= lens.len() {
+                        lens.resize(i + 1, None);
+                    }
+                    let len = *lens[i].get_or_insert_with(|| {
+                        c.table
+                            .names()
+                            .get(i)
+                            .and_then(|n| m.get(n.as_str()))
+                            .copied()
+                            .unwrap_or(0)
+                    });
+                    len > 0 && u64::from(f.end) <= len
+                }),
+            };
             if let Some((f, chrom, id)) = fast {
                 c.n_lines += 1;
                 last_id = id;
@@ -1123,6 +1161,7 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
                 c.starts.push(f.start);
                 c.ends.push(f.end);
                 let extra = &data[f.extra_start.min(f.line_end)..f.line_end];
+                c.has_extra |= !extra.is_empty();
                 if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
                     let x = c.extra_mut(data.len());
                     x.buf.extend_from_slice(extra);
@@ -1174,10 +1213,13 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
                     };
                     last_id = id;
                     last_chrom = chrom;
+                    // the fast path's key of the last name no longer names `last_id`
+                    last_key = (0, 0);
                 }
                 c.chroms.push(last_id);
                 c.starts.push(s);
                 c.ends.push(e);
+                c.has_extra |= !extra.is_empty();
                 if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
                     let x = c.extra_mut(data.len());
                     x.buf.extend_from_slice(extra);
@@ -1385,6 +1427,63 @@ mod tests {
                 .map_or(b.len(), |k| i + k);
             assert_eq!(find_newline(b, i), want, "{i}");
         }
+    }
+
+    #[test]
+    fn chrom_sizes_on_the_fast_path_match_a_naive_filter() {
+        let mut text = String::new();
+        for i in 0..400_000u32 {
+            let chrom = [
+                "chr1",
+                "chr2",
+                "chrUn_x",
+                "chr3",
+                "chr_long_name_over_16_bytes",
+            ][(i % 5) as usize];
+            let start = (i * 7919) % 1200;
+            text.push_str(&format!("{chrom}\t{start}\t{}\tn{i}\n", start + (i % 13)));
+            if i % 1001 == 0 {
+                text.push_str("chr\u{1}odd\t1\t2\n");
+            }
+        }
+        let sizes: HashMap<String, u64> = [
+            ("chr1", 1000),
+            ("chr2", 1205),
+            ("chr3", 50),
+            ("chr_long_name_over_16_bytes", 1100),
+            ("chr\u{1}odd", 5),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let all = parse(&text).unwrap().0;
+        let mut want: Vec<(String, u32, u32)> = Vec::new();
+        for i in 0..all.len() {
+            let name = &all.names[all.chroms[i] as usize];
+            if sizes
+                .get(name)
+                .is_some_and(|&n| u64::from(all.ends[i]) <= n)
+            {
+                want.push((name.clone(), all.starts[i], all.ends[i]));
+            }
+        }
+        let opts = ReadOptions {
+            on_error: OnError::Skip,
+            chrom_sizes: Some(sizes),
+            ..ReadOptions::default()
+        };
+        let (got, rep) = parse_bed(text.as_bytes(), Path::new("t"), &opts).unwrap();
+        let got: Vec<(String, u32, u32)> = (0..got.len())
+            .map(|i| {
+                (
+                    got.names[got.chroms[i] as usize].clone(),
+                    got.starts[i],
+                    got.ends[i],
+                )
+            })
+            .collect();
+        assert_eq!(rep.n_skipped as usize, all.len() - want.len());
+        assert_eq!(got, want);
     }
 
     #[test]

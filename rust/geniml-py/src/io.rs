@@ -28,12 +28,15 @@ impl<'py> FromPyObject<'_, 'py> for OnErrorArg {
     }
 }
 
-/// A parsed file as Python sees it: the regions and `(n_lines, n_skipped, issues)`.
-type Parsed<'py> = (RegionsOut<'py>, (u64, u64, Vec<(u64, String)>));
+/// A parsed file as Python sees it: the regions and `(n_lines, n_skipped, issues, has_extra)`.
+type Parsed<'py> = (RegionsOut<'py>, (u64, u64, Vec<(u64, String)>, bool));
 
 fn parsed_to_py(py: Python<'_>, r: RegionSet, rep: ReadReport) -> Parsed<'_> {
     let issues = rep.issues.into_iter().map(|i| (i.line, i.msg)).collect();
-    (regions_to_py(py, r), (rep.n_lines, rep.n_skipped, issues))
+    (
+        regions_to_py(py, r),
+        (rep.n_lines, rep.n_skipped, issues, rep.has_extra),
+    )
 }
 
 fn options(
