@@ -9,10 +9,17 @@ sets. Documents are cut into sentences of at most 10,000 tokens for both tools (
 tokens past 10,000 in a sentence).
 
 Training: identical settings for both (vector 100, window 5, negative 5, sample 1e-3,
-min_count 10, alpha 0.025 -> 1e-4, `--epochs`, `--threads` workers), CBOW and skip-gram. Time is
-the `train` call only (gensim's vocabulary building and our corpus preparation are excluded and
-printed separately). Quality check: leave-one-out 1-NN accuracy of 2,000 documents' mean
-vectors against the real set each was drawn from (same for both tools = equal quality).
+min_count 10, alpha 0.025 -> 1e-4, `--epochs`, `--threads` workers), CBOW and skip-gram, once
+per seed (`--seeds`, gensim and geniml alternate). Time is the `train` call only, wall clock
+and CPU time of the process (gensim's vocabulary building and our corpus preparation are
+excluded); the table shows medians over the seeds and the load average at each run.
+Quality, the same code for both tools' tables: the negative-sampling loss of 20,000 fixed
+(context, centre, 5 negatives) examples drawn from the corpus, scored with each model's input
+and output vectors in the mode it was trained in ("final loss"); leave-one-out 1-NN accuracy
+of 2,000 documents' mean vectors against the real set each was drawn from; and the adjusted
+Rand index of k-means (13 clusters) on those vectors. Equal within the seeds' spread = equal
+quality. The memory floor (`--floor`) is the CPU time the rows each token touches would take
+at this machine's copy bandwidth (measured in the same run with a numpy copy).
 
 Encode: region sets/s over the 13 hg38 sample BED files with the upstream export model:
 upstream `encode(path)` (one vector per region, then mean) vs geniml `encode(list_of_paths)`
@@ -29,6 +36,9 @@ import numpy as np
 
 from _common import DATA, OUT, peer_python, run_peer, table
 
+# geniml's default (`geniml._core` W2vCorpus `shared_negatives`), for the memory floor
+SHARED_NEGATIVES = 8
+
 PEER_TRAIN = """
 import numpy as np
 from gensim.models import Word2Vec
@@ -36,18 +46,20 @@ d = np.load(sys.argv[1])
 ids, offs = d["ids"], d["offsets"]
 vocab = [str(i) for i in range(int(ids.max()) + 1)]
 sents = [[vocab[t] for t in ids[offs[k]:offs[k + 1]]] for k in range(len(offs) - 1)]
-sg, epochs, workers = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+sg, epochs, workers, seed = (int(a) for a in sys.argv[2:6])
 m = Word2Vec(vector_size=100, window=5, min_count=10, workers=workers, sg=sg, negative=5,
-             sample=1e-3, alpha=0.025, min_alpha=1e-4, seed=42)
+             sample=1e-3, alpha=0.025, min_alpha=1e-4, seed=seed)
 t0 = time.perf_counter(); m.build_vocab(sents); t_vocab = time.perf_counter() - t0
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 words, _ = m.train(sents, total_examples=len(sents), epochs=epochs)
-t = time.perf_counter() - t0
+t, cpu = time.perf_counter() - t0, time.process_time() - c0
 emb = np.zeros((len(vocab), 100), dtype=np.float32)
+out = np.zeros((len(vocab), 100), dtype=np.float32)
 for k, i in m.wv.key_to_index.items():
     emb[int(k)] = m.wv.vectors[i]
-np.save(sys.argv[5], emb)
-print(json.dumps({"seconds": t, "vocab_seconds": t_vocab, "words": words}))
+    out[int(k)] = m.syn1neg[i]
+np.savez(sys.argv[6], emb=emb, out=out)
+print(json.dumps({"seconds": t, "cpu": cpu, "vocab_seconds": t_vocab, "words": words}))
 """
 
 PEER_ENCODE = """
@@ -99,6 +111,79 @@ def doc_knn(emb: np.ndarray, ids, offsets, labels, n: int = 2000, seed: int = 1)
     return float((labels[pick][sims.argmax(axis=1)] == labels[pick]).mean())
 
 
+def eval_examples(ids, offsets, vocab_size: int, n: int = 20_000, seed: int = 7) -> dict:
+    """Fixed evaluation examples: centre, its window (+-5, same document), 5 noise draws."""
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(ids, minlength=vocab_size).astype(np.float64)
+    counts[counts < 10] = 0
+    p = counts**0.75
+    p /= p.sum()
+    doc = rng.integers(0, len(offsets) - 1, size=4 * n)
+    lo, hi = offsets[doc], offsets[doc + 1]
+    ok = hi - lo > 11
+    doc, lo, hi = doc[ok][:n], lo[ok][:n], hi[ok][:n]
+    pos = lo + 5 + (rng.random(len(doc)) * (hi - lo - 10)).astype(np.int64)
+    ctx = np.stack([ids[pos + d] for d in (-5, -4, -3, -2, -1, 1, 2, 3, 4, 5)], axis=1)
+    return {
+        "centre": ids[pos],
+        "ctx": ctx,
+        "neg": rng.choice(vocab_size, size=(len(pos), 5), p=p),
+        "trained": counts > 0,
+    }
+
+
+def ns_loss(emb: np.ndarray, out: np.ndarray, ex: dict, sg: bool) -> float:
+    """Mean negative-sampling loss of the fixed examples (untrained tokens masked out)."""
+
+    def logsig(x):
+        return -np.logaddexp(0.0, -x)
+
+    keep = ex["trained"][ex["centre"]]
+    c, ctx, neg = ex["centre"][keep], ex["ctx"][keep], ex["neg"][keep]
+    valid = ex["trained"][ctx].astype(np.float32)
+    u_pos, u_neg = out[c].astype(np.float64), out[neg].astype(np.float64)
+    if sg:  # every context token predicts the centre
+        h = emb[ctx].astype(np.float64)
+        lp = logsig(np.einsum("bkd,bd->bk", h, u_pos))
+        ln = logsig(-np.einsum("bkd,bnd->bkn", h, u_neg)).sum(-1)
+        per = -((lp + ln) * valid).sum(1) / valid.sum(1).clip(1)
+    else:  # the mean of the context predicts the centre
+        h = (emb[ctx] * valid[..., None]).sum(1) / valid.sum(1, keepdims=True).clip(1)
+        h = h.astype(np.float64)
+        per = -(logsig((h * u_pos).sum(1)) + logsig(-np.einsum("bnd,bd->bn", u_neg, h)).sum(1))
+    return float(per.mean())
+
+
+def doc_ari(emb: np.ndarray, ids, offsets, labels, n: int = 2000, seed: int = 1) -> float:
+    """Adjusted Rand index of k-means on mean document vectors vs the source set."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(labels), size=min(n, len(labels)), replace=False)
+    vecs = np.stack([emb[ids[offsets[k] : offsets[k + 1]]].mean(axis=0) for k in pick])
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
+    k = len(np.unique(labels))
+    pred = KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(vecs)
+    return float(adjusted_rand_score(labels[pick], pred))
+
+
+def copy_bandwidth() -> float:
+    """Single-core copy bandwidth (bytes read + written per CPU second), numpy, 512 MB."""
+    a = np.ones(2**27, dtype=np.float32)
+    b = np.empty_like(a)
+    best = float("inf")
+    for _ in range(5):
+        c0 = time.process_time()
+        np.copyto(b, a)
+        best = min(best, time.process_time() - c0)
+    return 2 * a.nbytes / best
+
+
+def _stat(xs: list[float], fmt: str = ".3f") -> str:
+    return f"{np.mean(xs):{fmt}} ± {np.std(xs):{fmt}}"
+
+
 def bench_train(args, peer: str) -> list[tuple]:
     import torch
 
@@ -115,71 +200,118 @@ def bench_train(args, peer: str) -> list[tuple]:
     OUT.mkdir(exist_ok=True)
     corpus_path = OUT / "r2v_corpus.npz"
     np.savez(corpus_path, ids=ids, offsets=offsets)
+    ex = eval_examples(ids, offsets, vocab_size)
+    bw = copy_bandwidth()
+    print(f"copy bandwidth {bw / 1e9:.1f} GB/s per core (load {os.getloadavg()[0]:.1f})")
     rows = []
     for sg in (0, 1):
         mode = "skip-gram" if sg else "CBOW"
-        emb_path = OUT / f"r2v_gensim_sg{sg}.npy"
-        g = run_peer(peer, PEER_TRAIN, corpus_path, sg, args.epochs, args.threads, emb_path)
-        cfg = TrainConfig(
-            window_size=5,
-            epochs=args.epochs,
-            min_count=10,
-            negative=5,
-            sample=1e-3,
-            init_lr=0.025,
-            min_lr=1e-4,
-            sg=bool(sg),
-            seed=42,
-            n_threads=args.threads,
-        )
-        m = Region2Vec(vocab_size, 100, padding_idx=vocab_size - 6)
-        t0 = time.perf_counter()
-        rep = fit(
-            m,
-            ids,
-            offsets,
-            cfg,
-            exclude=[vocab_size - 6],
-            device=torch.device("cpu"),
-            backend="rust",
-        )
-        total = time.perf_counter() - t0
-        ours_tps = len(ids) * args.epochs / rep.seconds
-        ours_q = doc_knn(m.projection.weight.detach().numpy(), ids, offsets, labels)
-        if g:
-            g_tps = len(ids) * args.epochs / g["seconds"]
-            g_q = doc_knn(np.load(emb_path), ids, offsets, labels)
-            rows.append(
-                (
-                    mode,
-                    f"{g['seconds']:.1f}",
-                    f"{rep.seconds:.1f}",
-                    f"{g_tps / 1e6:.2f}M",
-                    f"{ours_tps / 1e6:.2f}M",
-                    f"{ours_tps / g_tps:.2f}x",
-                    f"{g_q:.3f}",
-                    f"{ours_q:.3f}",
-                )
+        runs: dict[str, list[dict]] = {"gensim": [], "geniml": []}
+        for seed in range(42, 42 + args.seeds):
+            emb_path = OUT / f"r2v_gensim_sg{sg}.npz"
+            load = os.getloadavg()[0]
+            g = run_peer(
+                peer, PEER_TRAIN, corpus_path, sg, args.epochs, args.threads, seed, emb_path
             )
-        else:
-            rows.append(
-                (
-                    mode,
-                    "-",
-                    f"{rep.seconds:.1f}",
-                    "-",
-                    f"{ours_tps / 1e6:.2f}M",
-                    "-",
-                    "-",
-                    f"{ours_q:.3f}",
+            if g:
+                d = np.load(emb_path)
+                g.update(
+                    load=load,
+                    loss=ns_loss(d["emb"], d["out"], ex, bool(sg)),
+                    knn=doc_knn(d["emb"], ids, offsets, labels),
+                    ari=doc_ari(d["emb"], ids, offsets, labels),
                 )
+                runs["gensim"].append(g)
+            cfg = TrainConfig(
+                window_size=5,
+                epochs=args.epochs,
+                min_count=10,
+                negative=5,
+                sample=1e-3,
+                init_lr=0.025,
+                min_lr=1e-4,
+                sg=bool(sg),
+                seed=seed,
+                n_threads=args.threads,
             )
-        print(
-            f"{mode}: geniml prep+train {total:.1f}s; gensim vocab "
-            f"{g.get('vocab_seconds', float('nan')):.1f}s",
-            flush=True,
+            m = Region2Vec(vocab_size, 100, padding_idx=vocab_size - 6)
+            load = os.getloadavg()[0]
+            c0 = time.process_time()
+            rep = fit(
+                m,
+                ids,
+                offsets,
+                cfg,
+                exclude=[vocab_size - 6],
+                device=torch.device("cpu"),
+                backend="rust",
+            )
+            cpu = time.process_time() - c0
+            emb = m.projection.weight.detach().numpy()
+            out = m.output.weight.detach().numpy()
+            ours = {
+                "seconds": rep.seconds,
+                "cpu": cpu,
+                "words": rep.words,
+                "load": load,
+                "loss": ns_loss(emb, out, ex, bool(sg)),
+                "knn": doc_knn(emb, ids, offsets, labels),
+                "ari": doc_ari(emb, ids, offsets, labels),
+            }
+            runs["geniml"].append(ours)
+            for tool, r in (("gensim", runs["gensim"][-1:] if g else []), ("geniml", [ours])):
+                for x in r:
+                    print(
+                        f"{mode} seed {seed} {tool}: wall {x['seconds']:.1f}s cpu {x['cpu']:.1f}s "
+                        f"load {x['load']:.1f} loss {x['loss']:.4f} 1-NN {x['knn']:.3f} "
+                        f"ARI {x['ari']:.3f}",
+                        flush=True,
+                    )
+        us, them = runs["geniml"], runs["gensim"]
+        med = lambda rs, k: float(np.median([r[k] for r in rs])) if rs else float("nan")  # noqa: E731
+        # rows touched per trained token (each read and written back): the input row entering
+        # the window, the centre's output row, and the negatives' rows once per shared group
+        rows_per_tok = 2 + 5 / SHARED_NEGATIVES
+        floor = med(us, "words") * args.epochs * rows_per_tok * 400 * 2 / bw
+        rows.append(
+            (
+                mode,
+                f"{med(them, 'seconds'):.1f}",
+                f"{med(us, 'seconds'):.1f}",
+                f"{med(them, 'seconds') / med(us, 'seconds'):.2f}x",
+                f"{med(them, 'cpu'):.1f}",
+                f"{med(us, 'cpu'):.1f}",
+                f"{med(them, 'cpu') / med(us, 'cpu'):.2f}x",
+                f"{floor:.1f} ({med(us, 'cpu') / floor:.1f}x)",
+                _stat([r["loss"] for r in them], ".4f") if them else "-",
+                _stat([r["loss"] for r in us], ".4f"),
+                _stat([r["knn"] for r in them]) if them else "-",
+                _stat([r["knn"] for r in us]),
+                _stat([r["ari"] for r in them]) if them else "-",
+                _stat([r["ari"] for r in us]),
+                f"{min(r['load'] for r in us + them):.1f}-{max(r['load'] for r in us + them):.1f}",
+            )
         )
     return rows
+
+
+TRAIN_HEADER = (
+    "mode",
+    "gensim s",
+    "geniml s",
+    "wall ratio",
+    "gensim CPU s",
+    "geniml CPU s",
+    "CPU ratio",
+    "memory floor CPU s (geniml / floor)",
+    "gensim loss",
+    "geniml loss",
+    "gensim 1-NN",
+    "geniml 1-NN",
+    "gensim ARI",
+    "geniml ARI",
+    "load",
+)
 
 
 def bench_encode(peer: str) -> list[tuple]:
@@ -212,25 +344,14 @@ if __name__ == "__main__":
     ap.add_argument("--tokens", type=int, default=20_000_000)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--skip-train", action="store_true")
+    ap.add_argument("--skip-encode", action="store_true")
     args = ap.parse_args()
     os.environ.setdefault("GENIML_NO_PROGRESS", "1")
     peer = peer_python(args.peer_python)
     if not args.skip_train:
         rows = bench_train(args, peer)
-        print(
-            table(
-                rows,
-                (
-                    "mode",
-                    "gensim s",
-                    "geniml s",
-                    "gensim tok/s",
-                    "geniml tok/s",
-                    "speed-up",
-                    "gensim doc 1-NN",
-                    "geniml doc 1-NN",
-                ),
-            )
-        )
-    print(table(bench_encode(peer), ("encode", "region sets/s", "vs upstream")))
+        print(table(rows, TRAIN_HEADER))
+    if not args.skip_encode:
+        print(table(bench_encode(peer), ("encode", "region sets/s", "vs upstream")))

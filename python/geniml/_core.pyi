@@ -2,7 +2,8 @@
 # Checked against the built module by `python -m mypy.stubtest geniml._core` (`make lint`).
 # Private: the public API is what `geniml` and its submodules export.
 import os
-from typing import Literal, TypeAlias, final
+from collections.abc import Sequence
+from typing import Literal, TypeAlias, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,8 @@ _I64: TypeAlias = npt.NDArray[np.int64]
 _F32: TypeAlias = npt.NDArray[np.float32]
 _F64: TypeAlias = npt.NDArray[np.float64]
 _Path: TypeAlias = str | os.PathLike[str]
+# Every `n_threads`: a count >= 1, or -1 / None for the shared pool (GENIML_NUM_THREADS or all
+# cores); 0 and other negative values raise GenimlValueError.
 
 # Regions in: (chromosome names, chrom ids, starts, ends), uint32 columns.
 _RegionArg: TypeAlias = tuple[list[str], _U32, _U32, _U32]
@@ -47,7 +50,7 @@ def read_bed(
     allow_empty: bool = False,
 ) -> tuple[_RegionsOut, _Report]: ...
 def read_many(
-    paths: list[_Path],
+    paths: Sequence[_Path],
     *,
     on_error: _OnError,
     chrom_sizes: dict[str, int] | None = None,
@@ -103,7 +106,7 @@ class Tokenizer:
     ) -> _I64: ...
     def tokenize_paths(
         self,
-        paths: list[_Path],
+        paths: Sequence[_Path],
         *,
         fraction: float,
         fraction_of: _FractionOf,
@@ -112,9 +115,24 @@ class Tokenizer:
         n_threads: int | None = None,
         allow_empty: bool = False,
     ) -> list[_I64]: ...
+    @overload
     def overlaps(
-        self, regions: _RegionArg, *, fraction: float, fraction_of: _FractionOf, weights: bool
-    ) -> _Csr: ...
+        self,
+        regions: _RegionArg,
+        *,
+        fraction: float,
+        fraction_of: _FractionOf,
+        weights: Literal[True],
+    ) -> tuple[_U64, _U32, _F32]: ...
+    @overload
+    def overlaps(
+        self,
+        regions: _RegionArg,
+        *,
+        fraction: float,
+        fraction_of: _FractionOf,
+        weights: Literal[False],
+    ) -> tuple[_U64, _U32, None]: ...
     def coverage(
         self, regions: _RegionArg, *, fraction: float
     ) -> tuple[int, int, int, int, int]: ...
@@ -132,12 +150,27 @@ def write_gtok(
 def read_gtok(path: _Path) -> _I64: ...
 def parse_region_names(labels: list[str]) -> _RegionsOut: ...
 
+# -- token_files ---------------------------------------------------------------------------
+def write_weighted_regions(
+    universe: _RegionArg, ids: _U32, weights: _F32, path: _Path, *, force: bool
+) -> None: ...
+def write_token_lines(
+    queries: _RegionArg,
+    offsets: _U64,
+    ids: _U32,
+    weights: _F32 | None,
+    path: _Path,
+    *,
+    unk: int,
+    force: bool,
+) -> None: ...
+
 # -- coverage ------------------------------------------------------------------------------
 @final
 class Coverage:
     @staticmethod
     def from_files(
-        paths: list[_Path],
+        paths: Sequence[_Path],
         chrom_sizes: list[tuple[str, int]],
         *,
         smooth: int,
@@ -169,7 +202,7 @@ class Coverage:
 
 # -- coverage_stream -----------------------------------------------------------------------
 def coverage_of_batch(
-    paths: list[_Path],
+    paths: Sequence[_Path],
     chrom_sizes: list[tuple[str, int]],
     *,
     smooth: int,
@@ -209,7 +242,12 @@ def universe_likelihood(
 ) -> tuple[float, _F64]: ...
 def region_max_coverage(coverage: Coverage, regions: _RegionArg, track: _Track) -> _U32: ...
 def ml_universe(
-    coverage: Coverage, model: list[_ModelTable], n_threads: int | None = None
+    coverage: Coverage,
+    model: list[_ModelTable],
+    *,
+    merge: int = 0,
+    min_size: int = 0,
+    n_threads: int | None = None,
 ) -> _RegionsOut: ...
 def hmm_sample(
     coverage: Coverage, *, normalize: bool, states: int, max_bases: int
@@ -222,6 +260,8 @@ def hmm_universe(
     *,
     normalize: bool,
     states: int,
+    merge: int = 0,
+    min_size: int = 0,
     n_threads: int | None = None,
 ) -> _RegionsOut: ...
 
@@ -253,6 +293,7 @@ class W2vCorpus:
         max_sentence_len: int,
         max_doc_tokens: int = 0,
         ns_exponent: float = 0.75,
+        shared_negatives: int = 8,
     ) -> W2vCorpus: ...
     @property
     def n_docs(self) -> int: ...

@@ -2,8 +2,11 @@
 
 BED collections -> summary -> coverage tracks and a CC universe (assessed) -> tokens ->
 Region2Vec region-set embeddings (scored against the sets' labels) ; scATAC-seq cells ->
-scEmbed -> clusters (scored against the cell types, next to an LSI baseline). It prints a short
-summary and writes tables, a model and PNG plots under ``--out``.
+scEmbed -> clusters (scored against the cell types, next to an LSI baseline) ; BEDspace joint
+embeddings of the ER peak sets and their cell lines (r2l / l2r search, scored) ; BEDshift null
+replicates of one peak set ; a search index over the Region2Vec embeddings, queried by a BED
+file and by text (when ``geniml[search]`` is installed). It prints a summary line per step and
+writes tables, models and PNG plots under ``--out``.
 
 Without ``--data`` it runs on the data shipped in the package (:mod:`geniml.datasets`: the
 DiffBind ER chr18 and hg38 sample collections, the 600 Schep cells); with ``--data
@@ -35,6 +38,7 @@ class DemoData:
         chrom_sizes: hg19 chromosome sizes.
         labels: collection -> (metadata table, file column, label column) for the embedding score.
         cells: a folder for ``read_scatac`` or ``None`` for the bundled Schep AnnData.
+        bedspace: (collection, metadata table, file column, label column) for BEDspace.
     """
 
     collections: dict[str, Path]
@@ -42,6 +46,7 @@ class DemoData:
     chrom_sizes: Path
     labels: dict[str, tuple[Path, str, str]] = field(default_factory=dict)
     cells: Path | None = None
+    bedspace: tuple[str, Path, str, str] | None = None
 
     @classmethod
     def bundled(cls) -> DemoData:
@@ -57,6 +62,7 @@ class DemoData:
             hg19=["diffbind_er_chr18_hg19"],
             chrom_sizes=datasets.hg19_chrom_sizes(),
             labels={"diffbind_er_chr18_hg19": (er.parent / "metadata.tsv", "file", "Tissue")},
+            bedspace=("diffbind_er_chr18_hg19", er.parent / "metadata.tsv", "file", "Tissue"),
         )
 
     @classmethod
@@ -79,6 +85,12 @@ class DemoData:
                 )
             },
             cells=data / "scatac" / "schep2017_600cells_hg19",
+            bedspace=(
+                "diffbind_er_chr18_hg19",
+                bedsets / "diffbind_er_chr18_hg19" / "metadata.tsv",
+                "file",
+                "Tissue",
+            ),
         )
 
 
@@ -98,9 +110,9 @@ def step_collections(data: DemoData, out: Path) -> dict:
             f"  {name:<24} {len(bs):>3} files {n:>9,} regions  read in {dt * 1000:6.1f} ms  "
             f"id {bs.identifier[:12]}"
         )
-        for rs in bs:
+        for rs, path in zip(bs, bs.paths, strict=True):
             rows.append(
-                f"{name}\t{rs.path.name}\t{len(rs)}\t{rs.n_chromosomes}\t"
+                f"{name}\t{path.name}\t{len(rs)}\t{rs.n_chromosomes}\t"
                 f"{rs.mean_region_width:.1f}\t{rs.identifier}"
             )
     table = out / "collections.tsv"
@@ -211,7 +223,16 @@ def step_region2vec(docs: dict, collections: dict, universe, data: DemoData, out
         f"  trained on {len(ids)} region sets, {n_tokens:,} tokens in {dt:.1f} s; "
         f"{name} silhouette by {label_col} {scores['silhouette']:.3f}; plot -> {png}"
     )
-    return {"silhouette": scores["silhouette"], "model": model}
+    return {
+        "silhouette": scores["silhouette"],
+        "model": model,
+        "model_dir": out / "region2vec_model",
+        "x": x,
+        "paths": list(paths),
+        "table": table,
+        "file_col": file_col,
+        "label_col": label_col,
+    }
 
 
 def step_scembed(data: DemoData, out: Path) -> dict:
@@ -267,6 +288,159 @@ def step_scembed(data: DemoData, out: Path) -> dict:
     return {"ari": agree["ari"], "lsi_ari": base["ari"], "adata": adata, "x": x}
 
 
+def _file_labels(table: Path, file_col: str, label_col: str, paths: list[Path]) -> list[str]:
+    """The label of each file (metadata names files without ``.gz``)."""
+    return _labels(table, file_col, label_col, [p.name for p in paths])
+
+
+def step_bedspace(collections: dict, data: DemoData, out: Path) -> dict:
+    """BEDspace on one labelled collection: preprocess, native training, r2l and l2r search."""
+    import numpy as np
+    import polars as pl
+
+    from geniml.bedspace import preprocess, train
+    from geniml.evaluation import plot_embeddings
+
+    assert data.bedspace is not None
+    name, table, file_col, label_col = data.bedspace
+    paths = list(collections[name].paths)
+    labels = _file_labels(table, file_col, label_col, paths)
+    sheet = out / "bedspace_labels.csv"
+    pl.DataFrame({"file_name": [p.name for p in paths], label_col: labels}).write_csv(sheet)
+    t0 = time.perf_counter()
+    pre = preprocess(
+        data.collections[name],
+        sheet,
+        out / "universe_cc.bed",
+        labels=label_col,
+        output=out / "bedspace_train.txt",
+        force=True,
+    )
+    model = train(
+        pre, out / "bedspace_model", dim=32, epochs=20, seed=1, progress=False, force=True
+    )
+    dt = time.perf_counter() - t0
+    # r2l: each file's best label; the file itself does not vote (leave-one-out neighbour vote)
+    hits = [model.search(p, search_type="r2l", top_k=1)["hit"][0] for p in paths]
+    acc = float(np.mean([h == lab for h, lab in zip(hits, labels, strict=True)]))
+    query = max(set(labels), key=labels.count)
+    l2r = model.search(query, search_type="l2r", top_k=labels.count(query))
+    by_name = {p.name: lab for p, lab in zip(paths, labels, strict=True)}
+    found = [by_name.get(Path(h).name) == query for h in l2r["hit"].to_list()]
+    png = plot_embeddings(
+        model.embed_region_sets(paths),
+        labels,
+        method="pca",
+        path=out / "bedspace_pca.png",
+        force=True,
+        title=f"{name} (BEDspace)",
+    )
+    _say(
+        f"  {len(paths)} files, {len(model.labels)} labels ({label_col}), {len(model.universe):,} "
+        f"regions; trained in {dt:.1f} s; r2l top-1 accuracy {acc:.2f} (each file's own "
+        f"vote left out); l2r {query!r}: "
+        f"{sum(found)}/{len(found)} of the top {len(found)} files carry it; plot -> {png}"
+    )
+    return {"r2l_accuracy": acc, "l2r_precision": sum(found) / len(found)}
+
+
+def step_bedshift(collections: dict, data: DemoData, out: Path) -> dict:
+    """BEDshift null replicates (shift, add, drop) of one peak set, with a summary."""
+    import numpy as np
+
+    from geniml.bedshift import bedshift
+    from geniml.io import read_bed
+    from geniml.tokenization import Tokenizer, check_coverage
+
+    name = data.bedspace[0] if data.bedspace is not None else next(iter(collections))
+    peaks = collections[name].paths[0]
+    original = read_bed(peaks)
+    (out / "bedshift").mkdir(exist_ok=True)
+    t0 = time.perf_counter()
+    reps = bedshift(
+        peaks,
+        genome=str(data.chrom_sizes),
+        n_iterations=20,
+        shift_rate=0.3,
+        add_rate=0.1,
+        drop_rate=0.1,
+        preserve_chrom=True,
+        seed=1,
+        output=out / "bedshift" / peaks.name.removesuffix(".gz"),
+        force=True,
+    )
+    dt = time.perf_counter() - t0
+    sizes = np.array([len(r) for r in reps])
+    flags = [r.extra_column(0) for r in reps]
+    shifted = np.mean([f.count("S") for f in flags])
+    added = np.mean([f.count("A") for f in flags])
+    # overlap with the original, by the Rust tokenizer (the original as the universe)
+    tok = Tokenizer(original.sort().merge(0))
+    kept = np.mean([check_coverage(r, tok, warn=False).frac_regions_covered for r in reps])
+    _say(
+        f"  {len(reps)} replicates of {peaks.name} ({len(original):,} regions) in "
+        f"{dt * 1000:.0f} ms -> {out / 'bedshift'}/: {sizes.mean():,.0f} regions each "
+        f"({shifted:.0f} shifted, {added:.0f} added, "
+        f"{len(original) + added - sizes.mean():.0f} dropped); {kept:.1%} of replicate "
+        "regions overlap an original one"
+    )
+    return {"n_replicates": len(reps), "frac_overlapping": float(kept)}
+
+
+def _search_installed() -> str | None:
+    """``None`` when the search extra is importable, else what is missing."""
+    import importlib.util
+
+    for module in ("faiss", "transformers", "all_minilm_l6_v2"):
+        if importlib.util.find_spec(module) is None:
+            return module
+    return None
+
+
+def step_search(r2v: dict, out: Path) -> dict:
+    """A search index over the Region2Vec embeddings, one BED query and one text query."""
+    import numpy as np
+    import polars as pl
+
+    missing = _search_installed()
+    if missing is not None:
+        _say(f"  skipped: {missing} is not installed (`pip install 'geniml[search]'`)")
+        return {}
+    from geniml.search import SearchBackend, build_search_index
+
+    paths, x = r2v["paths"], r2v["x"]
+    meta = pl.read_csv(r2v["table"], separator="\t")
+    by_file = {str(f): i for i, f in enumerate(meta[r2v["file_col"]].to_list())}
+    rows = [by_file[p.name.removesuffix(".gz")] for p in paths]
+    table = meta[rows].with_columns(pl.Series(r2v["file_col"], [p.name for p in paths]))
+    table.write_csv(out / "search_metadata.tsv", separator="\t")
+    np.save(out / "region2vec_embeddings.npy", x)
+    t0 = time.perf_counter()
+    index = build_search_index(
+        out / "region2vec_embeddings.npy",
+        out / "search_metadata.tsv",
+        out / "search_index",
+        model=r2v["model_dir"],
+        id_column=r2v["file_col"],
+        epochs=100,
+        force=True,
+    )
+    sb = SearchBackend.load(index)
+    dt = time.perf_counter() - t0
+    query = paths[0]
+    by_bed = sb.query(bed=query, top_k=3)
+    label, file_col = r2v["label_col"], r2v["file_col"]
+    text = f"{table[label][0]} ChIP-seq peaks"
+    by_text = sb.query(text=text, top_k=3)
+    hits = [f"{f} ({lab})" for f, lab in zip(by_text[file_col], by_text[label], strict=True)]
+    _say(
+        f"  index of {len(sb)} region sets built in {dt:.1f} s -> {index}; BED query "
+        f"{query.name}: top hit {by_bed[file_col][0]} (cosine {by_bed['score'][0]:.2f}); text "
+        f"{text!r}: top hits {', '.join(hits)}"
+    )
+    return {"bed_top_hit": str(by_bed[file_col][0]), "text_hits": by_text[file_col].to_list()}
+
+
 def run(
     data: str | Path | None = None, out: str | Path = "demo_out", *, force: bool = False
 ) -> dict:
@@ -278,7 +452,9 @@ def run(
         force: replace the outputs of an earlier run in ``out``.
 
     Returns:
-        The headline numbers: ``{"universe_regions", "silhouette", "ari", "lsi_ari"}``.
+        The headline numbers: ``universe_regions``, ``silhouette`` (Region2Vec), ``ari`` and
+        ``lsi_ari`` (scEmbed, LSI), ``bedspace_r2l_accuracy``, ``bedshift_frac_overlapping`` and
+        ``search`` (the top hits; empty when ``geniml[search]`` is not installed).
 
     Raises:
         FileExistsError: ``out`` already holds files and ``force`` is false.
@@ -301,12 +477,21 @@ def run(
     r2v = step_region2vec(docs, hg19, universe, spec, out)
     _say("[5] scATAC-seq cells -> scEmbed -> clusters")
     sc = step_scembed(spec, out)
+    _say("[6] BEDspace: region sets and their labels in one space, searched both ways")
+    bsp = step_bedspace(hg19, spec, out)
+    _say("[7] BEDshift: randomised replicates of a peak set (a null model)")
+    shift = step_bedshift(hg19, spec, out)
+    _say("[8] search: the Region2Vec embeddings as an index, queried by a BED file and by text")
+    found = step_search(r2v, out)
     _say(f"done; outputs in {out}/")
     return {
         "universe_regions": len(universe),
         "silhouette": r2v["silhouette"],
         "ari": sc["ari"],
         "lsi_ari": sc["lsi_ari"],
+        "bedspace_r2l_accuracy": bsp["r2l_accuracy"],
+        "bedshift_frac_overlapping": shift["frac_overlapping"],
+        "search": found,
     }
 
 

@@ -69,6 +69,10 @@ class ModelError(GenimlError, ValueError):
     """A model folder is missing files or holds inconsistent shapes."""
 
 
+class HubError(GenimlError, RuntimeError):
+    """A Hugging Face Hub upload failed: no token, offline mode, refused or unreachable."""
+
+
 class MissingExtraError(GenimlError, ImportError):
     """An optional dependency (an extra such as ``geniml[ml]``) is not installed.
 

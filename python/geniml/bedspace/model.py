@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -14,6 +14,7 @@ import yaml
 from geniml import _core
 from geniml.bedspace._common import LABEL_PREFIX, atomic_path, label_token
 from geniml.exceptions import ModelError
+from geniml.hub import PretrainedMixin
 from geniml.io import RegionSet, bed_files_in
 
 TSV_FILE = "starspace_trained_model.tsv"
@@ -57,14 +58,16 @@ def read_starspace_tsv(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
     return symbols, np.ascontiguousarray(vecs, dtype=np.float32)
 
 
-class BEDSpaceModel:
+class BEDSpaceModel(PretrainedMixin):
     """A trained BEDspace model: universe regions and labels in one cosine space.
 
     Rows of :attr:`weights` are the model's words (universe regions it saw, in
     :attr:`universe` order) and its labels (:attr:`labels`). A region set is embedded as
     StarSpace embeds a document: the sum of its regions' rows divided by its L2 norm.
 
-    Load with :meth:`load`; train with :func:`geniml.bedspace.train`.
+    Load with :meth:`load` (or :meth:`from_pretrained`, which also takes a Hugging Face
+    repository id); train with :func:`geniml.bedspace.train`; :meth:`save_pretrained` and
+    :meth:`push_to_hub` write the folder with a model card and upload it.
 
     Examples:
         >>> import tempfile, pathlib
@@ -142,7 +145,7 @@ class BEDSpaceModel:
             return cls.from_symbols(symbols, w, folder=path.parent)
         if not path.is_dir():
             raise FileNotFoundError(f"model folder not found: {path}")
-        config = {}
+        config: dict[str, Any] = {}
         if (path / CONFIG_FILE).is_file():
             config = yaml.safe_load((path / CONFIG_FILE).read_text()) or {}
             if config.get("model_type", "bedspace") != "bedspace":
@@ -229,6 +232,16 @@ class BEDSpaceModel:
                 self.documents.write_csv(tmp / DOCUMENTS_FILE, separator="\t")
         self.folder = folder
         return folder
+
+    # -- Hugging Face folders: from_pretrained / save_pretrained / push_to_hub (PretrainedMixin)
+    card_type = "BEDspace"
+
+    @classmethod
+    def _from_folder(cls, folder: Path, *, device: str | None) -> BEDSpaceModel:
+        return cls.load(folder)  # numpy: no device
+
+    def _save_folder(self, folder: Path, *, force: bool) -> Path:
+        return self.save(folder, force=force)
 
     # -- embedding ------------------------------------------------------------------------
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -253,11 +253,16 @@ def plot(
     if by_cluster:
         if y is None:
             raise typer.BadParameter("--by-cluster needs --labels", param_hint="--by-cluster")
-        if method.value not in ("umap", "pca"):
+        drawn: Literal["umap", "pca"]
+        if method is PlotMethod.umap:
+            drawn = "umap"
+        elif method is PlotMethod.pca:
+            drawn = "pca"
+        else:
             raise typer.BadParameter("--by-cluster draws umap or pca", param_hint="--method")
         from geniml.pl import embedding
 
-        png = embedding(x, y, method=method.value, path=output, seed=seed, force=force)
+        png = embedding(x, y, method=drawn, path=output, seed=seed, force=force)
         typer.echo(str(png))
         return
     typer.echo(str(plot_embeddings(x, y, method=method.value, path=output, seed=seed, force=force)))

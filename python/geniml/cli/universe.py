@@ -9,10 +9,15 @@ Commands only parse arguments and call :mod:`geniml.universe`.
 from __future__ import annotations
 
 import enum
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
 
 import typer
+
+if TYPE_CHECKING:
+    from geniml.io import RegionSet
 
 app = typer.Typer(no_args_is_help=True, help="Build and evaluate universes (consensus regions).")
 
@@ -146,12 +151,14 @@ Smooth = Annotated[
 
 
 def _source(coverage_folder: Path | None, bed_folder: Path | None) -> Path:
-    if (coverage_folder is None) == (bed_folder is None):
-        raise typer.BadParameter("give exactly one of --coverage-folder and --bed-folder")
-    return coverage_folder if coverage_folder is not None else bed_folder  # type: ignore[return-value]
+    if coverage_folder is not None and bed_folder is None:
+        return coverage_folder
+    if bed_folder is not None and coverage_folder is None:
+        return bed_folder
+    raise typer.BadParameter("give exactly one of --coverage-folder and --bed-folder")
 
 
-def _report(universe, output_file: Path) -> None:
+def _report(universe: RegionSet, output_file: Path) -> None:
     typer.echo(
         f"wrote {len(universe)} regions (mean size {universe.mean_region_width:.1f} bp) "
         f"to {output_file}",
@@ -159,44 +166,89 @@ def _report(universe, output_file: Path) -> None:
     )
 
 
-@build_app.command("cc")
-def build_cc(
-    output_file: OutputFile,
-    coverage_folder: CoverageFolder = None,
-    bed_folder: BedFolder = None,
-    chrom_sizes: ChromSizes = None,
-    coverage_prefix: Prefix = "all",
-    cutoff: Cutoff = None,
-    merge: Merge = 0,
-    filter_size: FilterSize = 0,
-    smooth: Smooth = 25,
-    force: Force = False,
-) -> None:
+# The option block of every `universe build` command: (name, annotation, default). The
+# method-specific options of a command go between the source options and these.
+_SOURCE_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("output_file", OutputFile, inspect.Parameter.empty),
+    ("coverage_folder", CoverageFolder, None),
+    ("bed_folder", BedFolder, None),
+    ("chrom_sizes", ChromSizes, None),
+    ("coverage_prefix", Prefix, "all"),
+]
+_COMMON_OPTIONS: list[tuple[str, Any, Any]] = [
+    ("merge", Merge, 0),
+    ("filter_size", FilterSize, 0),
+    ("smooth", Smooth, 25),
+    ("force", Force, False),
+]
+
+
+def _build_command(method: str) -> Callable[[Callable[..., RegionSet]], Callable[..., None]]:
+    """Register ``universe build METHOD``: the shared option block plus the builder's own.
+
+    The decorated function takes the source (a path) and the builder's own options as
+    keywords, plus ``common`` (the keywords every builder shares), and returns the universe.
+    """
+
+    def register(build: Callable[..., RegionSet]) -> Callable[..., None]:
+        # RegionSet (the return type) is imported for type checking only: the CLI loads
+        # geniml.io lazily, so it resolves to Any here.
+        hints = get_type_hints(build, localns={"RegionSet": Any}, include_extras=True)
+        own = [
+            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=p.default,
+                              annotation=hints[p.name])
+            for p in inspect.signature(build).parameters.values()
+            if p.name not in ("source", "common")
+        ]  # fmt: skip
+
+        def command(**kw: Any) -> None:
+            source = _source(kw.pop("coverage_folder"), kw.pop("bed_folder"))
+            output_file = kw["output_file"]
+            common: dict[str, Any] = {
+                "merge_distance": kw.pop("merge"),
+                "min_size": kw.pop("filter_size"),
+                "output_file": kw.pop("output_file"),
+                "chrom_sizes": kw.pop("chrom_sizes"),
+                "smooth": kw.pop("smooth"),
+                "coverage_prefix": kw.pop("coverage_prefix"),
+                "force": kw.pop("force"),
+            }
+            with _status(f"building the {method} universe"):
+                u = build(source=source, common=common, **kw)
+            _report(u, output_file)
+
+        params = [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
+            for n, a, d in _SOURCE_OPTIONS
+        ]
+        params += own
+        params += [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a)
+            for n, a, d in _COMMON_OPTIONS
+        ]
+        command.__dict__["__signature__"] = inspect.Signature(params)  # read by inspect/Typer
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        command.__doc__ = build.__doc__
+        command.__name__ = f"build_{method}"
+        build_app.command(method)(command)
+        return command
+
+    return register
+
+
+@_build_command("cc")
+def build_cc(*, source: Path, common: dict[str, Any], cutoff: Cutoff = None) -> RegionSet:
     """Coverage cut-off universe (BED3): bases covered by >= cutoff regions."""
     from geniml.universe import cc_universe
 
-    with _status("building the cc universe"):
-        u = cc_universe(
-            _source(coverage_folder, bed_folder),
-            cutoff=cutoff,
-            merge_distance=merge,
-            min_size=filter_size,
-            output_file=output_file,
-            chrom_sizes=chrom_sizes,
-            smooth=smooth,
-            coverage_prefix=coverage_prefix,
-            force=force,
-        )
-    _report(u, output_file)
+    return cc_universe(source, cutoff=cutoff, **common)
 
 
-@build_app.command("ccf")
+@_build_command("ccf")
 def build_ccf(
-    output_file: OutputFile,
-    coverage_folder: CoverageFolder = None,
-    bed_folder: BedFolder = None,
-    chrom_sizes: ChromSizes = None,
-    coverage_prefix: Prefix = "all",
+    *,
+    source: Path,
+    common: dict[str, Any],
     cutoff: Cutoff = None,
     confidence: Annotated[
         float | None,
@@ -206,37 +258,18 @@ def build_ccf(
             "cut-off's quantile q (default 0.8 = upstream's +-0.2 band).",
         ),
     ] = None,
-    merge: Merge = 0,
-    filter_size: FilterSize = 0,
-    smooth: Smooth = 25,
-    force: Force = False,
-) -> None:
+) -> RegionSet:
     """Coverage cut-off flexible universe (BED9: boundaries + core)."""
     from geniml.universe import ccf_universe
 
-    with _status("building the ccf universe"):
-        u = ccf_universe(
-            _source(coverage_folder, bed_folder),
-            cutoff=cutoff,
-            confidence=confidence,
-            merge_distance=merge,
-            min_size=filter_size,
-            output_file=output_file,
-            chrom_sizes=chrom_sizes,
-            smooth=smooth,
-            coverage_prefix=coverage_prefix,
-            force=force,
-        )
-    _report(u, output_file)
+    return ccf_universe(source, cutoff=cutoff, confidence=confidence, **common)
 
 
-@build_app.command("ml")
+@_build_command("ml")
 def build_ml(
-    output_file: OutputFile,
-    coverage_folder: CoverageFolder = None,
-    bed_folder: BedFolder = None,
-    chrom_sizes: ChromSizes = None,
-    coverage_prefix: Prefix = "all",
+    *,
+    source: Path,
+    common: dict[str, Any],
     model_file: Annotated[
         Path | None,
         typer.Option("--model-file", help="Likelihood model (geniml lh); built when omitted."),
@@ -254,63 +287,28 @@ def build_ml(
             callback=_check_model_type,
         ),
     ] = None,
-    merge: Merge = 0,
-    filter_size: FilterSize = 0,
-    smooth: Smooth = 25,
-    force: Force = False,
-) -> None:
+) -> RegionSet:
     """Maximum-likelihood flexible universe (BED9) from a likelihood model."""
     from geniml.universe import ml_universe
 
-    with _status("building the ml universe"):
-        u = ml_universe(
-            _source(coverage_folder, bed_folder),
-            model_file=model_file,
-            file_no=file_no,
-            merge_distance=merge,
-            min_size=filter_size,
-            output_file=output_file,
-            chrom_sizes=chrom_sizes,
-            smooth=smooth,
-            coverage_prefix=coverage_prefix,
-            force=force,
-        )
-    _report(u, output_file)
+    del model_type  # checked (and noted) by its callback; the model is always binomial
+    return ml_universe(source, model_file=model_file, file_no=file_no, **common)
 
 
-@build_app.command("hmm")
+@_build_command("hmm")
 def build_hmm(
-    output_file: OutputFile,
-    coverage_folder: CoverageFolder = None,
-    bed_folder: BedFolder = None,
-    chrom_sizes: ChromSizes = None,
-    coverage_prefix: Prefix = "all",
+    *,
+    source: Path,
+    common: dict[str, Any],
     states: Annotated[int, typer.Option("--states", help="HMM states: 3 or 4.")] = 4,
     not_normalize: Annotated[
         bool, typer.Option("--not-normalize", help="Skip the quantile normalisation.")
     ] = False,
-    merge: Merge = 0,
-    filter_size: FilterSize = 0,
-    smooth: Smooth = 25,
-    force: Force = False,
-) -> None:
+) -> RegionSet:
     """Poisson-HMM flexible universe (BED9), Viterbi decoded in Rust."""
     from geniml.universe import hmm_universe
 
-    with _status("building the hmm universe"):
-        u = hmm_universe(
-            _source(coverage_folder, bed_folder),
-            states=states,
-            normalize=not not_normalize,
-            merge_distance=merge,
-            min_size=filter_size,
-            output_file=output_file,
-            chrom_sizes=chrom_sizes,
-            smooth=smooth,
-            coverage_prefix=coverage_prefix,
-            force=force,
-        )
-    _report(u, output_file)
+    return hmm_universe(source, states=states, normalize=not not_normalize, **common)
 
 
 def lh(
@@ -385,13 +383,16 @@ def evaluate(
         output = folder_out / f"{pref}_data.csv"
     df = assess(universe, beds, output_csv=output, force=force)
     typer.echo(df.write_csv(separator="\t"), nl=False)
+    import numpy as np
+
     from geniml.io import read_bed
 
     u = read_bed(universe)
     cov = float((df["coverage"] * df["n_regions"]).sum()) / max(int(df["n_regions"].sum()), 1)
+    f10, rbs = float(np.mean(df["F_10"].to_numpy())), float(np.mean(df["RBS"].to_numpy()))
     typer.echo(
         f"universe: {len(u)} regions, mean size {u.mean_region_width:.1f} bp; coverage of input "
-        f"regions {cov:.1%}; mean F10 {df['F_10'].mean():.4f}; mean RBS {df['RBS'].mean():.4f}",
+        f"regions {cov:.1%}; mean F10 {f10:.4f}; mean RBS {rbs:.4f}",
         err=True,
     )
     if coverage_folder is not None:

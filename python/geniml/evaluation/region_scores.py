@@ -85,8 +85,11 @@ def cosine_distances(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 @contextlib.contextmanager
 def _threads(n_threads: int | None) -> Iterator[None]:
-    """Cap BLAS/OpenMP threads (small matrices run faster on one thread of a busy machine)."""
-    if n_threads is None:
+    """Cap BLAS/OpenMP threads (small matrices run faster on one thread of a busy machine).
+
+    ``None`` or -1: no cap (the libraries' default, all cores).
+    """
+    if n_threads is None or n_threads == -1:
         yield
         return
     from threadpoolctl import threadpool_limits
@@ -418,6 +421,13 @@ class NptResult(NamedTuple):
         query_npr: mean overlap ratio for the model's embeddings (upstream ``Avg_qNPR``).
         random_npr: mean overlap ratio for random embeddings (upstream ``Avg_rNPR``).
         snpr: ``max(log10(query / random), 0)`` (upstream ``SNPR``).
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.evaluation import npt_score
+        >>> res = npt_score(str(datasets.region2vec_hg38()), k=20, n_samples=50, n_threads=1)
+        >>> res.k, res.snpr.shape
+        (20, (2,))
     """
 
     k: int

@@ -13,6 +13,7 @@ import numpy as np
 from geniml._atomic import atomic_folder
 from geniml._optional import require, require_from
 from geniml.exceptions import GenimlValueError, ModelError
+from geniml.hub import PretrainedMixin
 from geniml.io import RegionSet
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def _as_tokenizer(tokenizer: Tokenizer | str | os.PathLike) -> Tokenizer:
     raise TypeError(f"`tokenizer` must be a Tokenizer or a universe path, got {type(tokenizer)}")
 
 
-class Region2VecExModel:
+class Region2VecExModel(PretrainedMixin):
     """A Region2Vec model with its tokenizer: one vector per universe region.
 
     Training is word2vec (CBOW by default, or skip-gram) with negative sampling over tokenized
@@ -59,7 +60,8 @@ class Region2VecExModel:
     tables in place; on a GPU (``device="cuda"``) the same examples feed a fused torch update.
 
     Args:
-        model_path: a model folder to load (as :meth:`from_pretrained`).
+        model_path: a model folder to load (:meth:`from_pretrained` also takes a Hugging Face
+            repository id; :meth:`save_pretrained` and :meth:`push_to_hub` write and upload).
         tokenizer: a ``Tokenizer`` or a universe BED path, for a new untrained model.
         device: torch device for training and encoding (default: CUDA when present, else CPU).
         pooling_method: ``"mean"`` or ``"max"``, the default pooling of :meth:`encode`.
@@ -343,67 +345,13 @@ class Region2VecExModel:
             tok.universe.to_bed(tmp / UNIVERSE_FILE, force=True)
         return out
 
+    # -- Hugging Face folders: from_pretrained / save_pretrained / push_to_hub (PretrainedMixin)
     @classmethod
-    def from_pretrained(
-        cls,
-        path: str | os.PathLike,
-        *,
-        device: str | None = None,
-        revision: str | None = None,
-        cache_dir: str | os.PathLike | None = None,
-    ) -> Region2VecExModel:
-        """Load a model folder written by :meth:`export` or by upstream geniml, or a hub repo.
+    def _from_folder(cls, folder: Path, *, device: str | None) -> Region2VecExModel:
+        return cls(folder, device=device)
 
-        ``model.safetensors`` is preferred when present, else ``checkpoint.pt``.
-
-        Args:
-            path: the folder, or a Hugging Face repository id (``"owner/name"``; read from the
-                local hub cache, downloaded only when online; needs ``geniml[hf]``).
-            device: torch device.
-            revision: repository branch, tag or commit.
-            cache_dir: hub cache folder (default: huggingface_hub's).
-
-        Returns:
-            The model.
-        """
-        from geniml.hub import resolve_pretrained
-
-        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
-
-    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
-        """Write the model folder (:meth:`export`) plus a model card ``README.md``.
-
-        The card lists the model's configuration, the universe (size, identifier) and the
-        training parameters of the last :meth:`train` call.
-
-        Args:
-            folder: output folder (a Hugging Face model repository's content).
-            force: replace an existing model in ``folder``.
-
-        Returns:
-            The folder.
-
-        Examples:
-            >>> import tempfile, pathlib
-            >>> from geniml import datasets
-            >>> m = Region2VecExModel.from_pretrained(datasets.region2vec_hg38())
-            >>> out = m.save_pretrained(pathlib.Path(tempfile.mkdtemp()) / "m")
-            >>> sorted(p.name for p in out.iterdir())[:2]
-            ['README.md', 'checkpoint.pt']
-        """
-        import yaml
-
-        from geniml.hub import write_model_card
-
-        out = self.export(folder, force=force)
-        config = yaml.safe_load((out / CONFIG_FILE).read_text())
-        write_model_card(
-            out,
-            model_type=getattr(self, "_card_type", "Region2Vec"),
-            config=config,
-            train_params=getattr(self, "train_params", None),
-        )
-        return out
+    def _save_folder(self, folder: Path, *, force: bool) -> Path:
+        return self.export(folder, force=force)
 
     def _load(self, folder: Path) -> None:
         torch = require("torch")
@@ -597,6 +545,15 @@ def embed_region_sets(
 
     Returns:
         float32 array (len(region_sets), embedding_dim).
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.io import BedSet
+        >>> from geniml.region2vec import Region2VecExModel, embed_region_sets
+        >>> m = Region2VecExModel.from_pretrained(datasets.region2vec_hg38())
+        >>> paths = [p for p in BedSet(datasets.hg38_sample()).paths if p.name[0] in "DS"]
+        >>> embed_region_sets(m, paths, batch_size=4).shape
+        (7, 100)
     """
     items = list(region_sets)
     size = batch_size or max(len(items), 1)

@@ -12,6 +12,7 @@ import numpy as np
 from geniml import _core
 from geniml._optional import require
 from geniml.exceptions import GenimlValueError, ModelError
+from geniml.hub import PretrainedMixin
 
 if TYPE_CHECKING:
     import anndata
@@ -34,6 +35,7 @@ def spectral_token_vectors(
     exclude: np.ndarray | None = None,
     n_iter: int = 7,
     seed: int = 42,
+    power: float = 0.75,
 ) -> np.ndarray:
     """Token vectors from the whole-cell co-occurrence of tokens (``vocab_size x dim``).
 
@@ -41,7 +43,7 @@ def spectral_token_vectors(
     the co-occurrence matrix is ``B.T @ B`` for the binary cells x tokens matrix ``B``. The
     vectors are the top ``dim`` eigenvectors of the degree-normalised co-occurrence
     ``D^-1/2 (B.T B) D^-1/2`` (``D``: each token's number of co-occurrences), scaled by the
-    square roots of the singular values of ``B D^-1/2``, without the first one (the trivial
+    singular values of ``B D^-1/2`` to the power ``power``, without the first one (the trivial
     eigenvector, about ``sqrt(D)``: it measures how many peaks a cell has, not which; spectral
     embeddings and LSI drop it too). The co-occurrence matrix is never
     built: up to 4,000 cells the SVD is exact (through the cells x cells Gram matrix; ``seed``
@@ -58,6 +60,11 @@ def spectral_token_vectors(
         exclude: token ids that get zero rows (e.g. special tokens).
         n_iter: power iterations of the randomized SVD (large inputs only).
         seed: seed of the randomized SVD.
+        power: exponent of the singular values scaling the vectors (0: plain singular
+            vectors; 0.5: the symmetric split of word2vec-style factorisations; 1: LSI's
+            scaling). 0.75, the default, was chosen by measurement on two labelled data sets
+            (``benches/README.md``): higher powers cluster cells better, lower ones transfer
+            labels to new cells slightly better.
 
     Returns:
         float32 array ``(vocab_size, dim)``.
@@ -89,13 +96,22 @@ def spectral_token_vectors(
     k = min(dim + 1, len(used) - 1, n - 1)  # + the trivial first component, dropped below
     if k < 2:
         return out
-    m = (b[:, used] @ sp.diags(1.0 / np.sqrt(degree[used]))).tocsr()
+    m = b[:, used].tocsr()
+    m.data = m.data / np.sqrt(degree[used])[m.indices]  # B D^-1/2, column scaling in place
     if n <= _EXACT_MAX_CELLS:
         # exact: eigenvectors of the small cells x cells Gram matrix, mapped to the tokens
         import scipy.linalg as sl
+        from threadpoolctl import threadpool_limits
 
-        gram = (m @ m.T).toarray()
-        w, u = sl.eigh(gram, subset_by_index=[n - k, n - 1])
+        # One BLAS thread: as fast as two on these small matrices, and it does not collapse
+        # on a busy machine (600 cells: 0.5 s single-threaded, 13 s with 2 threads at load 17).
+        with threadpool_limits(limits=1, user_api="blas"):
+            if n * m.shape[1] <= _DENSE_MAX_ENTRIES:  # dense product: 8x faster on Schep
+                dense = m.toarray()
+                gram = dense @ dense.T
+            else:
+                gram = (m @ m.T).toarray()
+            w, u = sl.eigh(gram, subset_by_index=[n - k, n - 1])
         order = np.argsort(-w)
         s = np.sqrt(np.maximum(w[order], 0))
         u = u[:, order]
@@ -105,11 +121,12 @@ def spectral_token_vectors(
         vt, s = _fix_signs(vt), s
     else:
         _, s, vt = randomized_svd(m, k, n_iter=n_iter, random_state=seed)
-    out[used, : k - 1] = (vt[1:].T * np.sqrt(s[1:])).astype(np.float32)
+    out[used, : k - 1] = (vt[1:].T * s[1:] ** power).astype(np.float32)
     return out
 
 
 _EXACT_MAX_CELLS = 4000
+_DENSE_MAX_ENTRIES = 10_000_000  # cells x tokens up to which the Gram matrix is a dense product
 
 
 def _fix_signs(vt: np.ndarray) -> np.ndarray:
@@ -133,6 +150,25 @@ def pool_cells(
     Rows of ``embeddings`` that are all zero (untrained or special tokens) are skipped. Mean
     pooling is one sparse product ``(cells x tokens) @ embeddings``; max pooling works on chunks
     of cells so that memory stays bounded.
+
+    Args:
+        offsets: ``n_cells + 1`` CSR offsets; cell ``i`` has ``ids[offsets[i]:offsets[i+1]]``.
+        ids: token ids.
+        embeddings: ``(vocab_size, dim)`` token vectors.
+        pooling: ``"mean"`` or ``"max"``.
+        chunk: cells per block of max pooling.
+
+    Returns:
+        ``(cells x dim float32 array, number of cells without a usable token)``; such cells
+        get a zero vector.
+
+    Examples:
+        >>> import numpy as np
+        >>> from geniml.scembed import pool_cells
+        >>> emb = np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], dtype=np.float32)
+        >>> x, n_empty = pool_cells(np.array([0, 2, 3]), np.array([0, 1, 2]), emb)
+        >>> x.tolist(), n_empty
+        ([[0.5, 1.0], [0.0, 0.0]], 1)
     """
     sp = require("scipy.sparse")
 
@@ -168,7 +204,7 @@ def pool_cells(
     return out, int((counts == 0).sum())
 
 
-class ScEmbed:
+class ScEmbed(PretrainedMixin):
     """Cell embeddings for scATAC-seq: Region2Vec trained on cells.
 
     Args:
@@ -310,22 +346,25 @@ class ScEmbed:
             cells = store
         else:
             cells = self._as_cells(dataset)
+        tokenizer = self._tokenizer
+        if tokenizer is None:  # _as_cells sets it from the tokens file or raises
+            raise ModelError("the model has no universe: pass tokenizer=")
         if self._r2v is None:
             self._r2v = Region2VecExModel(
-                tokenizer=self._tokenizer,
+                tokenizer=tokenizer,
                 device=self.device,
                 pooling_method=self.pooling_method,
                 embedding_dim=self.embedding_dim,
             )
-        if store is None and cells.ids.size and cells.ids.max() >= self._tokenizer.vocab_size:
+        if store is None and cells.ids.size and cells.ids.max() >= tokenizer.vocab_size:
             raise GenimlValueError(
                 f"token id {int(cells.ids.max())} is outside the universe's vocabulary "
-                f"({self._tokenizer.vocab_size}); were the cells tokenized with another universe?"
+                f"({tokenizer.vocab_size}); were the cells tokenized with another universe?"
             )
         if solver == "spectral":
             if store is not None:  # the factorisation needs every cell's tokens at once
                 cells = store.read()
-            return self._train_spectral(cells, min_count=min_count, seed=seed)
+            return self._train_spectral(cells, tokenizer, self._r2v, min_count=min_count, seed=seed)
         return self._r2v.train(
             cells,
             window_size=self.window_size,
@@ -342,7 +381,15 @@ class ScEmbed:
             progress=progress,
         )
 
-    def _train_spectral(self, cells: TokenizedCells, *, min_count: int, seed: int):
+    def _train_spectral(
+        self,
+        cells: TokenizedCells,
+        tok: Tokenizer,
+        r2v: Region2VecExModel,
+        *,
+        min_count: int,
+        seed: int,
+    ):
         import time
 
         import torch
@@ -352,7 +399,6 @@ class ScEmbed:
         if min_count < 1:
             raise GenimlValueError(f"`min_count` must be >= 1, got {min_count}")
         t0 = time.perf_counter()
-        tok = self._tokenizer
         vocab = tok.vocab_size
         exclude = np.arange(tok.n_regions, vocab, dtype=np.int64)  # special tokens
         if min_count > 1:
@@ -370,12 +416,12 @@ class ScEmbed:
             exclude=exclude,
             seed=seed,
         )
-        model = self._r2v.model
+        model = r2v.model
         with torch.no_grad():
             w = torch.from_numpy(vecs).to(model.projection.weight.device)
             model.projection.weight.copy_(w)
             model.output.weight.copy_(w)
-        self._r2v.trained = True
+        r2v.trained = True
         trained = int(np.any(vecs != 0, axis=1).sum())
         report = TrainReport(
             losses=[],
@@ -384,7 +430,7 @@ class ScEmbed:
             backend="spectral",
             n_trained_tokens=trained,
         )
-        self._r2v.report = report
+        r2v.report = report
         return report
 
     def _as_cells(self, dataset) -> TokenizedCells:
@@ -476,44 +522,18 @@ class ScEmbed:
 
     save = export
 
+    # -- Hugging Face folders: from_pretrained / save_pretrained / push_to_hub (PretrainedMixin)
+    card_type = "scEmbed"
+
     @classmethod
-    def from_pretrained(
-        cls,
-        path: str | os.PathLike,
-        *,
-        device: str | None = None,
-        revision: str | None = None,
-        cache_dir: str | os.PathLike | None = None,
-    ) -> ScEmbed:
-        """Load a model folder (written by :meth:`save` or by upstream geniml), or a hub repo.
+    def _from_folder(cls, folder: Path, *, device: str | None) -> ScEmbed:
+        return cls(folder, device=device)
 
-        Args:
-            path: the folder, or a Hugging Face repository id (``"owner/name"``; the local hub
-                cache first, a download only when online; needs ``geniml[hf]``).
-            device: torch device.
-            revision: repository branch, tag or commit.
-            cache_dir: hub cache folder (default: huggingface_hub's).
+    def _save_folder(self, folder: Path, *, force: bool) -> Path:
+        return self.export(folder, force=force)
 
-        Returns:
-            The model.
-        """
-        from geniml.hub import resolve_pretrained
-
-        return cls(resolve_pretrained(path, revision=revision, cache_dir=cache_dir), device=device)
-
-    def save_pretrained(self, folder: str | os.PathLike, *, force: bool = False) -> Path:
-        """Write the model folder plus a model card ``README.md`` (training parameters, universe).
-
-        Args:
-            folder: output folder.
-            force: replace an existing model in ``folder``.
-
-        Returns:
-            The folder.
-        """
-        r2v = self.region2vec
-        r2v._card_type = "scEmbed"
-        return r2v.save_pretrained(folder, force=force)
+    def _train_params(self) -> dict | None:
+        return None if self._r2v is None else self._r2v._train_params()
 
     def __repr__(self) -> str:
         state = "untrained" if self._r2v is None else "trained"
@@ -536,6 +556,26 @@ def embed(
 ) -> anndata.AnnData | None:
     """Embed the cells of ``adata`` (scverse tool contract).
 
+    Args:
+        adata: cells x peaks, peaks in ``var`` (chr/start/end columns or region-like names).
+        model: a trained :class:`ScEmbed`, a model folder or a Hugging Face repository id.
+        key_added: the ``obsm`` key written.
+        copy: return a modified copy instead of writing into ``adata``.
+
+    Examples:
+        >>> import anndata, numpy as np, pandas as pd, scipy.sparse as sp
+        >>> from geniml import datasets
+        >>> from geniml.io import read_bed
+        >>> from geniml.scembed import ScEmbed, embed
+        >>> model = ScEmbed.from_pretrained(datasets.region2vec_hg38())
+        >>> u = read_bed(datasets.hg38_universe())[:3]
+        >>> var = pd.DataFrame({"chr": [r.chrom for r in u], "start": [r.start for r in u],
+        ...                     "end": [r.end for r in u]}, index=[str(r) for r in u])
+        >>> adata = anndata.AnnData(sp.csr_matrix(np.eye(3, dtype=np.float32)), var=var)
+        >>> embed(adata, model)
+        >>> adata.obsm["X_scembed"].shape, adata.uns["scembed"]["key_added"]
+        ((3, 100), 'X_scembed')
+
     Returns:
         ``None`` (or a modified copy when ``copy=True``). Sets ``adata.obsm[key_added]`` (cells x
         embedding_dim) and the parameters in ``adata.uns["scembed"]`` (for another
@@ -544,6 +584,8 @@ def embed(
     """
     if not isinstance(model, ScEmbed):
         model = ScEmbed.from_pretrained(model)
+    if model.tokenizer is None:
+        raise ModelError("the model has no universe: train it or load a model folder")
     target = adata.copy() if copy else adata
     target.obsm[key_added] = model.encode(target)
     # parameters per key (scanpy's key_added convention): uns["scembed"] for the default key

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from geniml.exceptions import GenimlValueError, ModelError
+from geniml.hub import PretrainedMixin
 
 if TYPE_CHECKING:
     import torch
@@ -53,7 +54,7 @@ def _matrix(x: object, what: str, dim: int | None = None) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
-class Vec2Vec:
+class Vec2Vec(PretrainedMixin):
     """Feed-forward network: Linear-ReLU blocks (``num_units`` each), then a Linear output.
 
     Args:
@@ -347,6 +348,27 @@ class Vec2Vec:
         v.model.to(v.device).eval()
         v.trained = bool(cfg.get("trained", True))
         return v
+
+    # -- Hugging Face folders: from_pretrained / save_pretrained / push_to_hub (PretrainedMixin)
+    card_type = "Vec2Vec"
+
+    @classmethod
+    def _from_folder(cls, folder: Path, *, device: str | None) -> Vec2Vec:
+        return cls.load(folder, device=device)
+
+    def _save_folder(self, folder: Path, *, force: bool) -> Path:
+        return self.save(folder, force=force)
+
+    def _train_params(self) -> dict[str, Any] | None:
+        h = self.history
+        if h is None or not h.loss:
+            return None
+        params: dict[str, Any] = {"epochs_run": len(h.loss), "best_epoch": h.best_epoch}
+        params["final_loss"] = h.loss[-1]
+        if h.val_loss:
+            params["best_val_loss"] = h.val_loss[h.best_epoch]
+        params["stopped_early"] = h.stopped_early
+        return params
 
 
 def _read_state(folder: Path) -> dict:

@@ -10,9 +10,10 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from geniml._atomic import atomic_file, atomic_folder
+from geniml import _core
+from geniml._atomic import atomic_folder
 from geniml.exceptions import GenimlValueError
-from geniml.io import bed_files_in
+from geniml.io import RegionSet, bed_files_in
 from geniml.tokenization.tokenizer import RegionsLike, Tokenizer, as_regionset
 
 __all__ = [
@@ -99,6 +100,19 @@ def hard_tokenization(
 
     Returns:
         The paths written.
+
+    Raises:
+        FileExistsError: an output exists and ``force`` is false.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "u.bed").write_text("chr1\\t0\\t100\\nchr1\\t200\\t300\\nchr2\\t0\\t50\\n")
+        >>> (d / "beds").mkdir()
+        >>> _ = (d / "beds" / "a.bed").write_text("chr1\\t50\\t250\\n")
+        >>> out = hard_tokenization(d / "beds", d / "tokens", d / "u.bed")
+        >>> out[0].read_text()
+        'chr1\\t0\\t100\\nchr1\\t200\\t300\\n'
     """
     if p_value_threshold is not None:
         fraction = p_value_threshold
@@ -141,34 +155,44 @@ def soft_tokenization(
     universe order, with the weight of each: the largest ``overlap / query length`` over the
     file's regions. Overlaps below ``overlap_threshold`` are dropped.
 
+    Args:
+        src_folder: folder of BED files.
+        dst_folder: output folder (created).
+        universe_file: universe BED (or a Tokenizer).
+        overlap_threshold: minimum ``overlap / query length`` kept.
+        file_list: a text file naming the inputs (one per line) or a list of names.
+        force: replace existing outputs.
+
     Returns:
         The paths written.
+
+    Raises:
+        FileExistsError: an output exists and ``force`` is false.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "u.bed").write_text("chr1\\t0\\t100\\nchr1\\t200\\t300\\nchr2\\t0\\t50\\n")
+        >>> (d / "beds").mkdir()
+        >>> _ = (d / "beds" / "a.bed").write_text("chr1\\t50\\t250\\n")
+        >>> out = soft_tokenization(d / "beds", d / "soft", d / "u.bed", overlap_threshold=0.1)
+        >>> out[0].read_text()
+        'chr1\\t0\\t100\\t0.25\\nchr1\\t200\\t300\\t0.25\\n'
     """
     tok = _tokenizer(universe_file)
     files = _inputs(src_folder, file_list)
     dst = Path(dst_folder)
     outputs = [dst / f.name for f in files]
     _check_outputs(outputs, force=force)
+    universe = tok.universe._cols()
     with atomic_folder(dst, force=True, keep_others=True) as tmp:  # one output, as above
         for f in files:
             soft = tok.soft_tokenize(f, overlap_threshold=overlap_threshold)
             best = np.zeros(tok.n_regions, dtype=np.float32)
             np.maximum.at(best, soft.ids.astype(np.int64), soft.weights)
-            ids = np.flatnonzero(best > 0)
-            _write_text(
-                tmp / f.name,
-                [
-                    f"{r.chrom}\t{r.start}\t{r.end}\t{w:.6g}"
-                    for r, w in zip(tok.universe[ids], best[ids], strict=True)
-                ],
-                force=True,
-            )
+            ids = np.flatnonzero(best > 0).astype(np.uint32)
+            _core.write_weighted_regions(universe, ids, best[ids], tmp / f.name, force=True)
     return outputs
-
-
-def _write_text(path: Path, lines: list[str], *, force: bool) -> None:
-    with atomic_file(path, force=force) as tmp:
-        tmp.write_text("".join(line + "\n" for line in lines))
 
 
 def universe_tokenization(
@@ -185,30 +209,47 @@ def universe_tokenization(
     Each line is ``chrom<TAB>start<TAB>end<TAB>tokens`` where tokens are comma-separated ids
     (``method="hard"``; ``<unk>``'s id when nothing overlaps) or ``id:weight`` pairs
     (``method="soft"``, weight = overlap / region length, pairs below ``threshold`` dropped).
+
+    Args:
+        bed_file: the BED file (or a RegionSet).
+        universe_file: universe BED (or a Tokenizer).
+        output_file: the text file to write.
+        method: ``"hard"`` (ids) or ``"soft"`` (``id:weight``).
+        threshold: minimum overlap fraction.
+        force: replace an existing output.
+
+    Returns:
+        The path written.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "u.bed").write_text("chr1\\t0\\t100\\nchr1\\t200\\t300\\nchr2\\t0\\t50\\n")
+        >>> (d / "beds").mkdir()
+        >>> _ = (d / "beds" / "a.bed").write_text("chr1\\t50\\t250\\n")
+        >>> out = universe_tokenization(d / "beds" / "a.bed", d / "u.bed", d / "t.txt")
+        >>> out.read_text()
+        'chr1\\t50\\t250\\t0,1\\n'
     """
     if method not in ("hard", "soft"):
         raise GenimlValueError(f"`method` must be one of {{'hard','soft'}}, got {method!r}")
     tok = _tokenizer(universe_file)
     rs = as_regionset(bed_file)
+    weights: np.ndarray | None = None
     if method == "hard":
         off, ids = tok.overlaps(rs, fraction=threshold)
-        weights = None
     else:
         off, ids, weights = tok.soft_tokenize(rs, overlap_threshold=threshold)
-    unk = str(tok.unk_token_id)
-    lines = []
-    for r, reg in enumerate(rs):
-        a, b = int(off[r]), int(off[r + 1])
-        if weights is None:
-            toks = ",".join(map(str, ids[a:b].tolist())) or unk
-        else:
-            toks = ",".join(
-                f"{i}:{w:.6g}"
-                for i, w in zip(ids[a:b].tolist(), weights[a:b].tolist(), strict=True)
-            )
-        lines.append(f"{reg.chrom}\t{reg.start}\t{reg.end}\t{toks}")
     out = Path(output_file)
-    _write_text(out, lines, force=force)
+    _core.write_token_lines(
+        rs._cols(),
+        np.ascontiguousarray(off, dtype=np.uint64),
+        np.ascontiguousarray(ids, dtype=np.uint32),
+        None if weights is None else np.ascontiguousarray(weights, dtype=np.float32),
+        out,
+        unk=int(tok.unk_token_id),
+        force=force,
+    )
     return out
 
 
@@ -222,6 +263,14 @@ class CoverageReport(NamedTuple):
         frac_bp_covered: fraction of query base pairs inside a universe region.
         n_universe_used: distinct universe regions hit.
         frac_universe_used: ``n_universe_used / universe size``.
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer, check_coverage
+        >>> u = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> r = check_coverage(RegionSet([("chr1", 50, 60), ("chr2", 0, 10)]), u, warn=False)
+        >>> r.n_regions, r.n_regions_with_token, r.n_universe_used
+        (2, 1, 1)
     """
 
     n_regions: int
@@ -243,6 +292,15 @@ def check_coverage(
 
     Warns when fewer than 80% of the query regions get a token (the seed's rule of thumb).
 
+    Args:
+        bed_file_or_regions: a BED path, a RegionSet, or a list of BED paths (read together).
+        universe_file: universe BED (or a Tokenizer).
+        threshold: minimum overlap as a fraction of the query region.
+        warn: warn when coverage is below 80%.
+
+    Returns:
+        A :class:`CoverageReport`.
+
     Examples:
         >>> from geniml.io import RegionSet
         >>> u = RegionSet([("chr1", 0, 100), ("chr1", 200, 300)])
@@ -251,16 +309,17 @@ def check_coverage(
         (1.0, 0.5454545454545454, 1.0)
     """
     tok = _tokenizer(universe_file)
-    if (
-        isinstance(bed_file_or_regions, (list, tuple))
-        and bed_file_or_regions
-        and all(isinstance(x, (str, os.PathLike)) for x in bed_file_or_regions)
-    ):
+    x = bed_file_or_regions
+    items: list[object] = list(x) if isinstance(x, (list, tuple)) else []
+    paths = [p for p in items if isinstance(p, (str, os.PathLike))]
+    if paths and len(paths) == len(items):
         from geniml.io import BedSet
 
-        rs = BedSet(list(bed_file_or_regions)).to_regionset()
+        rs = BedSet(paths).to_regionset()
+    elif isinstance(x, (RegionSet, str, os.PathLike, tuple)):
+        rs = as_regionset(x)
     else:
-        rs = as_regionset(bed_file_or_regions)
+        rs = RegionSet(x)
     n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(rs._cols(), fraction=float(threshold))
     report = CoverageReport(
         n,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,8 +19,16 @@ import numpy as np
 from geniml import _core
 from geniml._atomic import atomic_file
 from geniml.exceptions import GenimlValueError, UniverseError
-from geniml.io import RegionSet, read_bed
-from geniml.universe.coverage import BedSource, _bed_paths
+from geniml.io import RegionSet
+from geniml.universe._shared import (
+    Source,
+    as_universe,
+    likelihood_tables,
+    resolve_coverage,
+    thick_columns,
+    write_result,
+)
+from geniml.universe.coverage import BedSource, _bed_paths, _region_sets
 
 if TYPE_CHECKING:
     import polars as pl
@@ -40,30 +47,10 @@ UPSTREAM_COLUMNS = [
 ]
 
 
-def _universe(universe: RegionSet | str | os.PathLike) -> RegionSet:
-    rs = universe if isinstance(universe, RegionSet) else read_bed(universe)
-    if len(rs) == 0:
-        raise UniverseError("the universe holds no region")
-    return rs
-
-
-def _thick(u: RegionSet) -> tuple[np.ndarray, np.ndarray] | None:
-    if u.n_extra_columns < 5:
-        return None
-    try:
-        ts = np.asarray(u.extra_column(3), dtype=np.uint32)
-        te = np.asarray(u.extra_column(4), dtype=np.uint32)
-    except ValueError as err:
-        raise UniverseError(
-            f"flexible universe: thickStart/thickEnd are not integers ({err})"
-        ) from err
-    return ts, te
-
-
 def _collection(beds: BedSource) -> list[tuple[str, RegionSet]]:
     paths = _bed_paths(beds)
     if paths is None:
-        sets = [beds] if isinstance(beds, RegionSet) else list(beds)  # type: ignore[list-item]
+        sets = _region_sets(beds)
         return [(str(r.path.name) if r.path else f"set{i}", r) for i, r in enumerate(sets)]
     from geniml.io import BedSet
 
@@ -109,11 +96,11 @@ def assess(
     """
     import polars as pl
 
-    u = _universe(universe)
+    u = as_universe(universe)
     files = _collection(beds)
     if not files:
         raise UniverseError("the BED collection is empty")
-    thick = _thick(u)
+    thick = thick_columns(u)
     rows = _core.assess_universe(
         u._cols(),
         thick,
@@ -181,7 +168,7 @@ def assess_universe(
         >>> s["n_regions"], s["mean_size"], s["coverage"]
         (2, 30.0, 1.0)
     """
-    u = _universe(universe)
+    u = as_universe(universe)
     out: dict[str, float] = {"n_regions": len(u), "mean_size": float(u.mean_region_width)}
     if beds is None:
         return out
@@ -190,7 +177,11 @@ def assess_universe(
     if total == 0:
         raise UniverseError("the BED collection holds no region")
     cov = float((df["coverage"] * df["n_regions"]).sum()) / total
-    out.update(coverage=cov, F_10=float(df["F_10"].mean()), RBS=float(df["RBS"].mean()))
+    out.update(
+        coverage=cov,
+        F_10=float(np.mean(df["F_10"].to_numpy())),
+        RBS=float(np.mean(df["RBS"].to_numpy())),
+    )
     if cov < 0.8:
         warnings.warn(
             f"the universe overlaps only {cov:.1%} of the input regions (aim for > 80%)",
@@ -205,7 +196,7 @@ def filter_universe(
     min_size: int = 0,
     min_coverage: int = 0,
     lh_cutoff: float | None = None,
-    coverage: object | None = None,
+    coverage: Source | None = None,
     model_file: str | os.PathLike | None = None,
     file_no: int | None = None,
     coverage_prefix: str = "all",
@@ -242,12 +233,10 @@ def filter_universe(
     """
     if min_size < 0 or min_coverage < 0:
         raise GenimlValueError("`min_size` and `min_coverage` must be >= 0")
-    u = _universe(universe)
+    u = as_universe(universe)
     keep = u.widths > min_size
     cov = None
     if coverage is not None:
-        from geniml.universe.builders import resolve_coverage
-
         cov = resolve_coverage(
             coverage, chrom_sizes=None, smooth=25, coverage_prefix=coverage_prefix
         )
@@ -263,22 +252,10 @@ def filter_universe(
                 ) from err
         keep &= score > min_coverage
     if lh_cutoff is not None:
-        thick = _thick(u)
+        thick = thick_columns(u)
         if cov is None or thick is None:
             raise GenimlValueError("lh_cutoff needs `coverage` and a flexible (BED9) universe")
-        from geniml.universe.likelihood import _model_tables, read_likelihood_model
-
-        tables = (
-            read_likelihood_model(model_file)
-            if model_file is not None
-            else _model_tables(
-                cov, file_no, chrom_sizes=None, smooth=25, coverage_prefix=coverage_prefix
-            )
-        )
+        tables = likelihood_tables(cov, model_file, file_no, coverage_prefix=coverage_prefix)
         _, contrib = _core.universe_likelihood(cov._inner, tables, u._cols(), thick)
         keep &= np.nan_to_num(contrib, nan=-np.inf) > lh_cutoff
-    out = u[np.flatnonzero(keep)]
-    if output_file is not None:
-        out.to_bed(output_file, force=force)
-        out.path = Path(output_file)
-    return out
+    return write_result(u[np.flatnonzero(keep)], output_file, force=force)

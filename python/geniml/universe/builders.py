@@ -31,76 +31,17 @@ Differences from upstream geniml 0.8.4 (deliberate):
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 from geniml import _core
 from geniml.exceptions import GenimlValueError
 from geniml.io import RegionSet
-from geniml.universe.coverage import (
-    BedSource,
-    Coverage,
-    TrackName,
-    compute_coverage,
-    load_coverage,
-)
+from geniml.universe._shared import BuildOptions, ChromSizes, Source
+from geniml.universe.likelihood import hmm_universe, ml_universe
 
 __all__ = ["build_universe", "cc_universe", "ccf_universe"]
 
 Method = Literal["cc", "ccf", "ml", "hmm"]
-Source = BedSource | Coverage
-
-
-def _is_coverage_folder(path: Path, prefix: str) -> bool:
-    return path.is_dir() and any(
-        (path / f"{prefix}_{t}.{ext}").exists()
-        for t in ("start", "core", "end")
-        for ext in ("bw", "bedGraph")
-    )
-
-
-def resolve_coverage(
-    source: Source,
-    *,
-    chrom_sizes: dict[str, int] | str | os.PathLike | None,
-    smooth: int,
-    coverage_prefix: str,
-    tracks: tuple[TrackName, ...] = ("start", "core", "end"),
-    n_threads: int | None = None,
-) -> Coverage:
-    """Coverage of a source: a Coverage, a coverage folder, or a BED collection."""
-    if isinstance(source, Coverage):
-        return source
-    if isinstance(source, (str, os.PathLike)) and _is_coverage_folder(
-        Path(source), coverage_prefix
-    ):
-        return load_coverage(source, prefix=coverage_prefix, tracks=tracks)
-    if chrom_sizes is None:
-        if isinstance(source, (str, os.PathLike)) and Path(source).is_dir():
-            hint = (
-                f"{source} holds no {coverage_prefix}_{{start,core,end}}.bw coverage tracks; "
-                "to build from its BED files pass chrom_sizes (--chrom-sizes)"
-            )
-        else:
-            hint = "chrom_sizes is required when the source is a BED collection"
-        raise GenimlValueError(hint)
-    return compute_coverage(source, chrom_sizes, smooth=smooth, n_threads=n_threads)
-
-
-def _finish(
-    cols: _core._RegionsOut, output_file: str | os.PathLike | None, *, force: bool
-) -> RegionSet:
-    rs = RegionSet._from_core(cols)
-    if output_file is not None:
-        rs.to_bed(output_file, force=force)
-        rs.path = Path(output_file)
-    return rs
-
-
-def _nonneg(name: str, value: int) -> int:
-    if value < 0:
-        raise GenimlValueError(f"`{name}` must be >= 0, got {value}")
-    return int(value)
 
 
 def cc_universe(
@@ -110,7 +51,7 @@ def cc_universe(
     merge_distance: int = 0,
     min_size: int = 0,
     output_file: str | os.PathLike | None = None,
-    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
@@ -142,22 +83,24 @@ def cc_universe(
         >>> [tuple(r) for r in u]
         [('chr1', 30, 50)]
     """
-    cov = resolve_coverage(
-        source,
+    opts = BuildOptions(
+        merge_distance=merge_distance,
+        min_size=min_size,
+        output_file=output_file,
         chrom_sizes=chrom_sizes,
         smooth=smooth,
         coverage_prefix=coverage_prefix,
-        tracks=("core",),
+        force=force,
         n_threads=n_threads,
     )
     cols = _core.cc_universe(
-        cov._inner,
+        opts.coverage(source, tracks=("core",))._inner,
         cutoff=None if cutoff is None else float(cutoff),
-        merge=_nonneg("merge_distance", merge_distance),
-        min_size=_nonneg("min_size", min_size),
+        merge=opts.merge_distance,
+        min_size=opts.min_size,
         n_threads=n_threads,
     )
-    return _finish(cols, output_file, force=force)
+    return opts.finish(cols)
 
 
 def ccf_universe(
@@ -168,7 +111,7 @@ def ccf_universe(
     merge_distance: int = 0,
     min_size: int = 0,
     output_file: str | os.PathLike | None = None,
-    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
@@ -198,23 +141,25 @@ def ccf_universe(
         >>> u[0], u.extra_column(3), u.extra_column(4)
         (Region(chrom='chr1', start=0, end=300), ['100'], ['199'])
     """
-    cov = resolve_coverage(
-        source,
+    opts = BuildOptions(
+        merge_distance=merge_distance,
+        min_size=min_size,
+        output_file=output_file,
         chrom_sizes=chrom_sizes,
         smooth=smooth,
         coverage_prefix=coverage_prefix,
-        tracks=("core",),
+        force=force,
         n_threads=n_threads,
     )
     cols = _core.ccf_universe(
-        cov._inner,
+        opts.coverage(source, tracks=("core",))._inner,
         cutoff=None if cutoff is None else float(cutoff),
         confidence=0.8 if confidence is None else float(confidence),
-        merge=_nonneg("merge_distance", merge_distance),
-        min_size=_nonneg("min_size", min_size),
+        merge=opts.merge_distance,
+        min_size=opts.min_size,
         n_threads=n_threads,
     )
-    return _finish(cols, output_file, force=force)
+    return opts.finish(cols)
 
 
 def build_universe(
@@ -228,7 +173,7 @@ def build_universe(
     model_file: str | os.PathLike | None = None,
     states: int = 4,
     output_file: str | os.PathLike | None = None,
-    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
@@ -263,39 +208,35 @@ def build_universe(
         >>> len(build_universe(beds, "cc", cutoff=1, chrom_sizes={"chr1": 100}))
         1
     """
-    common = dict(
-        output_file=output_file,
-        chrom_sizes=chrom_sizes,
-        smooth=smooth,
-        coverage_prefix=coverage_prefix,
-        force=force,
-        n_threads=n_threads,
-    )
+    common: _Common = {
+        "merge_distance": merge_distance,
+        "min_size": min_size,
+        "output_file": output_file,
+        "chrom_sizes": chrom_sizes,
+        "smooth": smooth,
+        "coverage_prefix": coverage_prefix,
+        "force": force,
+        "n_threads": n_threads,
+    }
     if method == "cc":
-        return cc_universe(
-            source, cutoff=cutoff, merge_distance=merge_distance, min_size=min_size, **common
-        )
+        return cc_universe(source, cutoff=cutoff, **common)
     if method == "ccf":
-        return ccf_universe(
-            source,
-            cutoff=cutoff,
-            confidence=confidence,
-            merge_distance=merge_distance,
-            min_size=min_size,
-            **common,
-        )
-    from geniml.universe.likelihood import hmm_universe, ml_universe
-
+        return ccf_universe(source, cutoff=cutoff, confidence=confidence, **common)
     if method == "ml":
-        return ml_universe(
-            source,
-            model_file=model_file,
-            merge_distance=merge_distance,
-            min_size=min_size,
-            **common,
-        )
+        return ml_universe(source, model_file=model_file, **common)
     if method == "hmm":
-        return hmm_universe(
-            source, states=states, merge_distance=merge_distance, min_size=min_size, **common
-        )
+        return hmm_universe(source, states=states, **common)
     raise GenimlValueError(f"`method` must be one of {{'cc','ccf','ml','hmm'}}, got {method!r}")
+
+
+class _Common(TypedDict):
+    """The keywords :func:`build_universe` passes to every builder (see BuildOptions)."""
+
+    merge_distance: int
+    min_size: int
+    output_file: str | os.PathLike | None
+    chrom_sizes: ChromSizes | None
+    smooth: int
+    coverage_prefix: str
+    force: bool
+    n_threads: int | None

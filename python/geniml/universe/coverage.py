@@ -183,9 +183,19 @@ def _bed_paths(beds: BedSource) -> list[Path] | None:
         raise UniverseError("the BED collection is empty")
     if all(isinstance(b, RegionSet) for b in items):
         return None
-    if any(isinstance(b, RegionSet) for b in items):
+    named = [b for b in items if not isinstance(b, RegionSet)]
+    if len(named) != len(items):
         raise GenimlValueError("mix of paths and RegionSets; pass one kind")
-    return [Path(b) for b in items]
+    return [Path(b) for b in named]
+
+
+def _region_sets(beds: BedSource) -> list[RegionSet]:
+    """The in-memory region sets of a source (for which :func:`_bed_paths` gave None)."""
+    if isinstance(beds, RegionSet):
+        return [beds]
+    if isinstance(beds, (str, os.PathLike)):
+        return []
+    return [b for b in beds if isinstance(b, RegionSet)]
 
 
 def compute_coverage(
@@ -218,11 +228,21 @@ def compute_coverage(
         BedParseError: a malformed line, a chromosome missing from the chrom sizes or a
             region past the chromosome end (with file and line).
         UniverseError: the collection is empty.
+
+    Returns:
+        The start, core and end tracks (:class:`Coverage`), run-length encoded.
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.universe import compute_coverage
+        >>> cov = compute_coverage(datasets.diffbind_er_chr18(), datasets.hg19_chrom_sizes())
+        >>> cov.n_files
+        11
     """
     sizes = _sizes_list(chrom_sizes)
     paths = _bed_paths(beds)
     if paths is None:
-        sets = [beds] if isinstance(beds, RegionSet) else list(beds)
+        sets = _region_sets(beds)
         return Coverage.from_regions(sets, dict(sizes), smooth=smooth, n_threads=n_threads)
     smooth = _smooth(smooth)
     batches = file_batches(paths, batch_bytes)
@@ -305,8 +325,20 @@ def load_coverage(
         prefix: file-name prefix.
         tracks: which tracks to read (the others stay empty).
 
+    Returns:
+        The tracks read (:class:`Coverage`).
+
     Raises:
         UniverseError: a track is missing.
         FileNotFoundError: the folder does not exist.
+
+    Examples:
+        >>> import tempfile
+        >>> from geniml import datasets
+        >>> from geniml.universe import coverage_tracks, load_coverage
+        >>> d = tempfile.mkdtemp()
+        >>> _ = coverage_tracks(datasets.diffbind_er_chr18(), datasets.hg19_chrom_sizes(), d, force=True)
+        >>> "chr18" in load_coverage(d).chroms
+        True
     """
     return Coverage(_core.Coverage.from_folder(Path(folder), prefix, list(tracks)))

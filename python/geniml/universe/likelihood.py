@@ -24,16 +24,31 @@ from __future__ import annotations
 import io
 import os
 import tarfile
-import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from geniml import _core
 from geniml._atomic import atomic_file, refuse_existing
-from geniml.exceptions import GenimlValueError, ModelError
+from geniml.exceptions import GenimlValueError
 from geniml.io import RegionSet
-from geniml.universe.builders import Source, _finish, resolve_coverage
+from geniml.universe._shared import (
+    LAMBDAS,
+    STARTPROB,
+    TRACKS,
+    TRANSMAT,
+    BuildOptions,
+    ChromSizes,
+    Source,
+    as_universe,
+    likelihood_tables,
+    model_tables,
+    read_likelihood_model,
+    resolve_coverage,
+    thick_columns,
+)
+from geniml.universe.coverage import Coverage
 
 __all__ = [
     "build_likelihood_model",
@@ -43,42 +58,6 @@ __all__ = [
     "universe_likelihood",
 ]
 
-TRACKS = ("start", "core", "end")
-
-# Upstream geniml's HMM defaults (universe/const.py, universe/models.py).
-TRANSMAT = [
-    [1 - 1e-10, 1e-10, 0.0, 0.0],
-    [0.0, 1 - 1e-6, 1e-6, 0.0],
-    [0.0, 0.0, 1 - 1e-10, 1e-10],
-    [0.1, 0.0, 0.0, 0.9],
-]
-LAMBDAS = [
-    [5.0, 3.0, 0.0001],
-    [0.05, 5.0, 0.05],
-    [0.0001, 3.0, 5.0],
-    [0.0001, 0.001, 0.0001],
-]
-STARTPROB = [0.01, 0.01, 0.97, 0.01]
-
-ModelTables = list[tuple[str, int, np.ndarray, np.ndarray, np.ndarray]]
-
-
-def _model_tables(source: Source, file_no: int | None, **kw) -> ModelTables:
-    cov = resolve_coverage(source, **kw)
-    n = file_no if file_no is not None else cov.n_files
-    if not n:
-        raise GenimlValueError(
-            "file_no (--file-no) is required: the number of BED files the coverage came from"
-        )
-    tables, clipped = _core.build_lh_model(cov._inner, int(n))
-    if clipped:
-        warnings.warn(
-            f"{clipped} coverage value(s) exceed the number of files ({n}); their background "
-            "likelihood was clipped to log10(1e-10) (upstream produced NaN, issue #6)",
-            stacklevel=3,
-        )
-    return tables
-
 
 def build_likelihood_model(
     source: Source,
@@ -86,7 +65,7 @@ def build_likelihood_model(
     *,
     file_no: int | None = None,
     coverage_prefix: str = "all",
-    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     force: bool = False,
 ) -> Path:
@@ -116,60 +95,20 @@ def build_likelihood_model(
     """
     model_file = Path(model_file)
     refuse_existing(model_file, force=force)
-    tables = _model_tables(
+    tables = model_tables(
         source, file_no, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
     )
     with atomic_file(model_file, force=force) as tmp, tarfile.open(tmp, "w") as tar:
         for name, size, *arrays in tables:
             for track, flat in zip(TRACKS, arrays, strict=True):
                 buf = io.BytesIO()
-                np.savez_compressed(buf, **{f"{name}_{size}": flat.reshape(-1, 2)})
+                member: dict[str, Any] = {f"{name}_{size}": flat.reshape(-1, 2)}
+                np.savez_compressed(buf, **member)
                 info = tarfile.TarInfo(f"{name}_{track}.npz")
                 info.size = buf.tell()
                 buf.seek(0)
                 tar.addfile(info, buf)
     return model_file
-
-
-def read_likelihood_model(model_file: str | os.PathLike) -> ModelTables:
-    """Read a ``model.tar`` (ours or upstream geniml's) into per-chromosome tables.
-
-    Raises:
-        ModelError: the file is not a model tar or a chromosome lacks a track.
-    """
-    model_file = Path(model_file)
-    if not model_file.exists():
-        raise FileNotFoundError(f"likelihood model not found: {model_file}")
-    if not tarfile.is_tarfile(model_file):
-        raise ModelError(f"{model_file}: not a likelihood model (expected a tar of .npz files)")
-    found: dict[str, dict[str, np.ndarray]] = {}
-    sizes: dict[str, int] = {}
-    with tarfile.open(model_file) as tar:
-        for member in tar.getmembers():
-            stem = member.name.removesuffix(".npz")
-            chrom, _, track = stem.rpartition("_")
-            if not member.name.endswith(".npz") or track not in TRACKS or not chrom:
-                raise ModelError(f"{model_file}: unexpected member {member.name!r}")
-            fh = tar.extractfile(member)
-            if fh is None:
-                raise ModelError(f"{model_file}: member {member.name!r} is not a file")
-            with np.load(io.BytesIO(fh.read())) as npz:
-                key = npz.files[0]
-                arr = np.asarray(npz[key], dtype=np.float64)
-            if arr.ndim != 2 or arr.shape[1] != 2:
-                raise ModelError(f"{model_file}: {member.name} has shape {arr.shape}, want (n, 2)")
-            found.setdefault(chrom, {})[track] = np.ascontiguousarray(arr.ravel())
-            size = key.rpartition("_")[2]
-            sizes[chrom] = int(size) if size.isdigit() else 0
-    out: ModelTables = []
-    for chrom, tracks in found.items():
-        missing = [t for t in TRACKS if t not in tracks]
-        if missing:
-            raise ModelError(f"{model_file}: chromosome {chrom} lacks the {missing[0]} table")
-        out.append((chrom, sizes[chrom], tracks["start"], tracks["core"], tracks["end"]))
-    if not out:
-        raise ModelError(f"{model_file}: the model holds no chromosome")
-    return out
 
 
 def ml_universe(
@@ -180,7 +119,7 @@ def ml_universe(
     merge_distance: int = 0,
     min_size: int = 0,
     output_file: str | os.PathLike | None = None,
-    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
@@ -211,69 +150,38 @@ def ml_universe(
         >>> len(u), u.n_extra_columns
         (1, 6)
     """
-    cov = resolve_coverage(
-        source,
+    opts = BuildOptions(
+        merge_distance=merge_distance,
+        min_size=min_size,
+        output_file=output_file,
         chrom_sizes=chrom_sizes,
         smooth=smooth,
         coverage_prefix=coverage_prefix,
+        force=force,
         n_threads=n_threads,
     )
-    if model_file is not None:
-        tables = read_likelihood_model(model_file)
-    else:
-        tables = _model_tables(
-            cov, file_no, chrom_sizes=None, smooth=smooth, coverage_prefix=coverage_prefix
-        )
-    rs = _finish(_core.ml_universe(cov._inner, tables, n_threads), None, force=force)
-    return _post(rs, merge_distance, min_size, output_file, force=force)
-
-
-def _post(
-    rs: RegionSet, merge_distance: int, min_size: int, output_file, *, force: bool
-) -> RegionSet:
-    if merge_distance < 0 or min_size < 0:
-        raise GenimlValueError("`merge_distance` and `min_size` must be >= 0")
-    if min_size:
-        rs = rs[np.flatnonzero(rs.widths >= min_size)]
-    if merge_distance:
-        rs = _merge_flexible(rs, merge_distance)
-    if output_file is not None:
-        rs.to_bed(output_file, force=force)
-        rs.path = Path(output_file)
-    return rs
-
-
-def _merge_flexible(rs: RegionSet, distance: int) -> RegionSet:
-    """Join consecutive flexible regions separated by a gap shorter than ``distance``."""
-    if len(rs) < 2:
-        return rs
-    same = rs.chroms[1:] == rs.chroms[:-1]
-    gap = rs.starts[1:].astype(np.int64) - rs.ends[:-1].astype(np.int64)
-    join = same & (gap > 0) & (gap < distance)
-    if not join.any():
-        return rs
-    first = np.flatnonzero(np.concatenate([[True], ~join]))
-    last = np.flatnonzero(np.concatenate([~join, [True]]))
-    ts = np.asarray(rs.extra_column(3), dtype=np.int64)
-    te = np.asarray(rs.extra_column(4), dtype=np.int64)
-    rows = [
-        (rs.chrom_names[rs.chroms[a]], int(rs.starts[a]), int(rs.ends[b]), int(ts[a]), int(te[b]))
-        for a, b in zip(first, last, strict=True)
-    ]
-    return _bed9(rows)
-
-
-def _bed9(rows: list[tuple[str, int, int, int, int]]) -> RegionSet:
-    text = [f"universe\t0\t.\t{a}\t{b}\t0,0,255".encode() for *_, a, b in rows]
-    buf = np.frombuffer(b"".join(text), dtype=np.uint8).copy()
-    offsets = np.concatenate([[0], np.cumsum([len(t) for t in text])]).astype(np.uint64)
-    base = RegionSet([(c, s, e) for c, s, e, _, _ in rows])
-    return RegionSet._from_columns(
-        base._names, base._chroms, base._starts, base._ends, (buf, offsets)
+    cov = opts.coverage(source)
+    tables = likelihood_tables(cov, model_file, file_no, coverage_prefix=coverage_prefix)
+    cols = _core.ml_universe(
+        cov._inner,
+        tables,
+        merge=opts.merge_distance,
+        min_size=opts.min_size,
+        n_threads=n_threads,
     )
+    return opts.finish(cols)
 
 
-def _fit_hmm(cov, normalize, states, transmat, lambdas, startprob, n_fit_bases):
+def _fit_hmm(
+    cov: Coverage,
+    *,
+    normalize: bool,
+    states: int,
+    transmat: list[list[float]],
+    lambdas: list[list[float]],
+    startprob: list[float],
+    n_fit_bases: int,
+) -> tuple[list[list[float]], list[list[float]], list[float]]:
     """Baum-Welch with hmmlearn on a sample of windows; returns fitted parameters."""
     try:
         from hmmlearn import hmm
@@ -305,7 +213,7 @@ def hmm_universe(
     merge_distance: int = 0,
     min_size: int = 0,
     output_file: str | os.PathLike | None = None,
-    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
     force: bool = False,
@@ -344,17 +252,27 @@ def hmm_universe(
         >>> len(u), u.n_extra_columns
         (1, 6)
     """
-    cov = resolve_coverage(
-        source,
+    opts = BuildOptions(
+        merge_distance=merge_distance,
+        min_size=min_size,
+        output_file=output_file,
         chrom_sizes=chrom_sizes,
         smooth=smooth,
         coverage_prefix=coverage_prefix,
+        force=force,
         n_threads=n_threads,
     )
+    cov = opts.coverage(source)
     transmat, lambdas, startprob = transmat or TRANSMAT, lambdas or LAMBDAS, startprob or STARTPROB
     if fit:
         transmat, lambdas, startprob = _fit_hmm(
-            cov, bool(normalize), int(states), transmat, lambdas, startprob, n_fit_bases
+            cov,
+            normalize=bool(normalize),
+            states=int(states),
+            transmat=transmat,
+            lambdas=lambdas,
+            startprob=startprob,
+            n_fit_bases=n_fit_bases,
         )
     cols = _core.hmm_universe(
         cov._inner,
@@ -363,10 +281,11 @@ def hmm_universe(
         startprob,
         normalize=bool(normalize),
         states=int(states),
+        merge=opts.merge_distance,
+        min_size=opts.min_size,
         n_threads=n_threads,
     )
-    rs = _finish(cols, None, force=force)
-    return _post(rs, merge_distance, min_size, output_file, force=force)
+    return opts.finish(cols)
 
 
 def universe_likelihood(
@@ -376,7 +295,7 @@ def universe_likelihood(
     model_file: str | os.PathLike | None = None,
     file_no: int | None = None,
     flexible: bool | None = None,
-    chrom_sizes: dict[str, int] | str | os.PathLike | None = None,
+    chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
 ) -> float:
@@ -407,19 +326,12 @@ def universe_likelihood(
         >>> good > bad
         True
     """
-    from geniml.universe.assess import _thick, _universe
-
-    u = _universe(universe)
+    u = as_universe(universe)
     cov = resolve_coverage(
         source, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
     )
-    if model_file is not None:
-        tables = read_likelihood_model(model_file)
-    else:
-        tables = _model_tables(
-            cov, file_no, chrom_sizes=None, smooth=smooth, coverage_prefix=coverage_prefix
-        )
-    thick = _thick(u)
+    tables = likelihood_tables(cov, model_file, file_no, coverage_prefix=coverage_prefix)
+    thick = thick_columns(u)
     if flexible and thick is None:
         raise GenimlValueError("flexible=True needs a BED9 universe (thickStart/thickEnd)")
     if flexible is False:

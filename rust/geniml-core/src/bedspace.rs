@@ -41,6 +41,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::{GenimlError, Result};
+use crate::sgd::Rng;
 
 /// Training hyper-parameters (StarSpace's names in the comments).
 #[derive(Clone, Copy, Debug)]
@@ -426,22 +427,11 @@ impl Scratch {
 
 #[allow(unsafe_code)]
 mod kernel {
-    use super::{Examples, Rng, Scratch, Shared, StarSpaceParams};
+    use super::{Examples, Scratch, Shared, StarSpaceParams};
+    use crate::sgd::{Plain, Rng};
 
     fn dot(a: &[f32], b: &[f32]) -> f32 {
-        let mut acc = [0.0_f32; 8];
-        let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-        let (ra, rb) = (ca.remainder(), cb.remainder());
-        for (x, y) in ca.zip(cb) {
-            for k in 0..8 {
-                acc[k] += x[k] * y[k];
-            }
-        }
-        let mut s = 0.0;
-        for (x, y) in ra.iter().zip(rb) {
-            s += x * y;
-        }
-        s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+        crate::sgd::dot::<Plain>(a, b)
     }
 
     fn normalize(v: &mut [f32]) {
@@ -593,31 +583,6 @@ mod kernel {
             }
         }
         total
-    }
-}
-
-/// A small, fast generator (wyrand-style) seeded by splitmix64 from `(seed, a, b)`.
-struct Rng(u64);
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-impl Rng {
-    fn stream(seed: u64, a: u64, b: u64) -> Self {
-        Self(splitmix(splitmix(splitmix(seed) ^ a) ^ b))
-    }
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0xa076_1d64_78bd_642f);
-        let t = u128::from(self.0).wrapping_mul(u128::from(self.0 ^ 0xe703_7ed1_a0b4_28db));
-        ((t >> 64) as u64) ^ (t as u64)
-    }
-    /// Uniform in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 }
 

@@ -35,13 +35,6 @@ use crate::regions::RegionsRef;
 /// The three tracks, in file-name order.
 pub const TRACKS: [TrackKind; 3] = [TrackKind::Start, TrackKind::Core, TrackKind::End];
 
-/// Run `f` on the calling thread: parallel work inside uses the rayon pool the caller is in.
-/// Callers (the bindings) choose the pool with [`crate::threads::install`], which is how
-/// `n_threads` and `GENIML_NUM_THREADS` take effect; results never depend on the pool size.
-pub(crate) fn in_current_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    f()
-}
-
 /// Zoom levels written into bigWig files (bp per zoom record).
 const ZOOM_SIZES: [u32; 5] = [10_240, 40_960, 163_840, 655_360, 2_621_440];
 
@@ -321,14 +314,13 @@ pub fn coverage_from_regions(
         })
         .collect();
     // Largest chromosomes first keeps the pool busy.
-    let chroms = crate::coverage::in_current_pool(|| {
-        jobs.par_iter_mut()
-            .map(|(k, s, e)| {
-                let (name, len) = &chrom_sizes[*k];
-                chrom_tracks(name, *len as u32, s, e, smooth)
-            })
-            .collect()
-    });
+    let chroms = jobs
+        .par_iter_mut()
+        .map(|(k, s, e)| {
+            let (name, len) = &chrom_sizes[*k];
+            chrom_tracks(name, *len as u32, s, e, smooth)
+        })
+        .collect();
     Ok(Coverage {
         chroms,
         n_files: sets.len(),
@@ -420,12 +412,10 @@ pub fn coverage_from_files(
         allow_empty: true,
         ..ReadOptions::default()
     };
-    let sets = crate::coverage::in_current_pool(|| {
-        bio::read_many(paths, &opts)
-            .into_iter()
-            .map(|r| r.map(|(rs, _)| rs))
-            .collect::<Result<Vec<_>>>()
-    })?;
+    let sets = bio::read_many(paths, &opts)
+        .into_iter()
+        .map(|r| r.map(|(rs, _)| rs))
+        .collect::<Result<Vec<_>>>()?;
     let views: Vec<RegionsRef<'_>> = sets.iter().map(crate::RegionSet::view).collect();
     let labels: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     coverage_from_regions(&views, &labels, chrom_sizes, smooth)
@@ -588,21 +578,19 @@ pub fn write_tracks(
         paths.push(sizes_path(dir, prefix));
     }
     let manifest = manifest_path(dir, prefix);
-    crate::coverage::in_current_pool(|| {
-        atomic::write_file_set(dir, &paths, &manifest, force, |i, path| {
-            let Some(&kind) = TRACKS.get(i) else {
-                return bio::atomic_write(path, true, |w| {
-                    for c in &cov.chroms {
-                        writeln!(w, "{}\t{}", c.name, c.size)?;
-                    }
-                    Ok(())
-                });
-            };
-            match format {
-                TrackFormat::BedGraph => write_bedgraph(cov, kind, path, true),
-                TrackFormat::BigWig => write_bigwig(cov, kind, path, true),
-            }
-        })
+    atomic::write_file_set(dir, &paths, &manifest, force, |i, path| {
+        let Some(&kind) = TRACKS.get(i) else {
+            return bio::atomic_write(path, true, |w| {
+                for c in &cov.chroms {
+                    writeln!(w, "{}\t{}", c.name, c.size)?;
+                }
+                Ok(())
+            });
+        };
+        match format {
+            TrackFormat::BedGraph => write_bedgraph(cov, kind, path, true),
+            TrackFormat::BigWig => write_bigwig(cov, kind, path, true),
+        }
     })?;
     paths.truncate(TRACKS.len());
     Ok(paths)
@@ -763,18 +751,16 @@ pub fn read_tracks(dir: &Path, prefix: &str, kinds: &[TrackKind]) -> Result<Cove
     } else {
         Vec::new()
     };
-    let tracks: Vec<Result<Vec<(String, u32, Track)>>> = crate::coverage::in_current_pool(|| {
-        paths
-            .par_iter()
-            .map(|(_, p)| {
-                if p.extension().is_some_and(|e| e == "bedGraph") {
-                    read_bedgraph(p, &sizes)
-                } else {
-                    read_bigwig(p)
-                }
-            })
-            .collect()
-    });
+    let tracks: Vec<Result<Vec<(String, u32, Track)>>> = paths
+        .par_iter()
+        .map(|(_, p)| {
+            if p.extension().is_some_and(|e| e == "bedGraph") {
+                read_bedgraph(p, &sizes)
+            } else {
+                read_bigwig(p)
+            }
+        })
+        .collect();
     let mut by_name: HashMap<String, ChromCoverage> = HashMap::new();
     for ((kind, _), t) in paths.iter().zip(tracks) {
         for (name, size, track) in t? {

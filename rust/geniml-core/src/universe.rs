@@ -61,6 +61,25 @@ impl Default for CcfOptions {
     }
 }
 
+/// Size filter and flexible merge applied to the ML and HMM universes (in this order: regions
+/// shorter than `min_size` are dropped first, then the rest are joined as in [`CcfOptions`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FlexPost {
+    /// Join flexible regions separated by a gap of less than `merge` bp (0: never).
+    pub merge: u32,
+    /// Drop flexible regions shorter than this (before merging).
+    pub min_size: u32,
+}
+
+impl FlexPost {
+    /// Filter then merge one chromosome's regions (sorted, non-overlapping).
+    #[must_use]
+    pub fn apply(&self, mut regions: Vec<FlexRegion>) -> Vec<FlexRegion> {
+        regions.retain(|r| r.end - r.start >= self.min_size);
+        merge_flexible(regions, self.merge)
+    }
+}
+
 /// Mean coverage of a chromosome (sum over bases / length).
 fn mean(track: &Track, size: u32) -> f64 {
     if size == 0 {
@@ -448,5 +467,44 @@ mod tests {
         let c = chrom(100, &[]);
         assert!(cc_chrom(&c, &CcOptions::default()).is_empty());
         assert!(ccf_chrom(&c, &CcfOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn flex_post_filters_before_merging() {
+        let r = |start, end, ts, te| FlexRegion {
+            start,
+            end,
+            thick: (ts, te),
+        };
+        let post = FlexPost {
+            merge: 100,
+            min_size: 50,
+        };
+        // The short region would bridge the first gap if merging came first.
+        let regions = vec![
+            r(0, 100, 10, 90),
+            r(150, 160, 152, 158),
+            r(300, 400, 310, 390),
+        ];
+        assert_eq!(
+            post.apply(regions.clone()),
+            vec![r(0, 100, 10, 90), r(300, 400, 310, 390)]
+        );
+        assert_eq!(merge_flexible(regions, 100)[0], r(0, 160, 10, 158));
+        // Gaps shorter than `merge` join (core from the first start to the last end); touching
+        // regions (gap 0) never do.
+        let regions = vec![
+            r(0, 100, 10, 90),
+            r(180, 300, 190, 290),
+            r(300, 400, 310, 390),
+        ];
+        assert_eq!(
+            post.apply(regions),
+            vec![r(0, 300, 10, 290), r(300, 400, 310, 390)]
+        );
+        assert_eq!(
+            FlexPost::default().apply(vec![r(0, 5, 1, 4)]),
+            vec![r(0, 5, 1, 4)]
+        );
     }
 }

@@ -30,6 +30,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::error::{GenimlError, Result};
+use crate::sgd::Rng;
 
 /// CBOW (predict a token from the mean of its context) or skip-gram (predict each context token).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +38,9 @@ pub enum Mode {
     Cbow,
     SkipGram,
 }
+
+/// Default of [`W2vParams::shared_negatives`].
+pub const DEFAULT_SHARED_NEGATIVES: usize = 8;
 
 /// Training hyper-parameters (gensim's names where they exist).
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +65,11 @@ pub struct W2vParams {
     pub max_doc_tokens: usize,
     /// Exponent of the negative-sampling distribution.
     pub ns_exponent: f64,
+    /// Consecutive positions (CBOW) or centres (skip-gram) that share one draw of `negative`
+    /// negatives; 1 draws afresh for every position. Sharing keeps the negatives' rows in cache
+    /// (the shared-negative scheme of pWord2Vec / BIDMach); each prediction still sees
+    /// `negative` independent draws from the noise distribution.
+    pub shared_negatives: usize,
 }
 
 impl Default for W2vParams {
@@ -76,6 +85,7 @@ impl Default for W2vParams {
             max_sentence_len: 10_000,
             max_doc_tokens: 0,
             ns_exponent: 0.75,
+            shared_negatives: DEFAULT_SHARED_NEGATIVES,
         }
     }
 }
@@ -135,40 +145,11 @@ fn tables() -> &'static Tables {
     })
 }
 
-/// A small fast generator (wyrand); streams are derived with splitmix64.
-#[derive(Clone)]
-struct Rng(u64);
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-impl Rng {
-    fn stream(seed: u64, a: u64, b: u64) -> Self {
-        Self(splitmix(splitmix(splitmix(seed) ^ a) ^ b))
-    }
-    #[inline]
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0xa076_1d64_78bd_642f);
-        let t = u128::from(self.0).wrapping_mul(u128::from(self.0 ^ 0xe703_7ed1_a0b4_28db));
-        ((t >> 64) as u64) ^ (t as u64)
-    }
-    /// Uniform in `0..n` (multiply-shift; `n` > 0).
-    #[inline]
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-}
-
-/// Walker/Vose alias table: O(1) draws from a discrete distribution.
+/// Walker/Vose alias table: O(1) draws from a discrete distribution. Each slot packs its
+/// threshold, its own id and its alias's id in one 16-byte cell, so a draw touches one cache line.
 #[derive(Clone, Debug, Default)]
 struct Alias {
-    ids: Vec<u32>,
-    prob: Vec<u32>,
-    alt: Vec<u32>,
+    slots: Vec<[u32; 4]>,
 }
 
 impl Alias {
@@ -189,18 +170,17 @@ impl Alias {
                 small.push(l);
             }
         }
-        Self { ids, prob, alt }
+        let slots = (0..n)
+            .map(|i| [prob[i], ids[i], ids[alt[i] as usize], 0])
+            .collect();
+        Self { slots }
     }
     #[inline]
     fn draw(&self, rng: &mut Rng) -> u32 {
         let r = rng.next_u64();
-        let i = ((u128::from(r >> 32) * self.ids.len() as u128) >> 32) as usize;
-        let k = if (r as u32) < self.prob[i] {
-            i
-        } else {
-            self.alt[i] as usize
-        };
-        self.ids[k]
+        let i = ((u128::from(r >> 32) * self.slots.len() as u128) >> 32) as usize;
+        let [p, id, alt, _] = self.slots[i];
+        if (r as u32) < p { id } else { alt }
     }
 }
 
@@ -566,10 +546,23 @@ fn check_offsets(offsets: &[i64], n_tokens: usize) -> Result<Vec<usize>> {
 
 /// Per-thread buffers.
 struct Scratch {
+    /// CBOW: the mean of the context rows.
     h: Vec<f32>,
+    /// Gradients of the input rows of one prediction (`contexts x dim`).
     grad: Vec<f32>,
-    targets: Vec<u32>,
+    /// The negatives of the current group of positions, and those of the next (drawn ahead so
+    /// their rows can be prefetched).
+    negs: Vec<u32>,
     next: Vec<u32>,
+    /// The positive followed by the negatives that differ from it.
+    targets: Vec<u32>,
+    /// Skip-gram: the context ids of the current centre.
+    ctx: Vec<u32>,
+    /// Scores, then gradient scales, of every (context, target) pair.
+    scores: Vec<f32>,
+    /// Row pointers and coefficients of one `combine` call.
+    rows: Vec<*const f32>,
+    coef: Vec<f32>,
 }
 
 impl Scratch {
@@ -577,8 +570,13 @@ impl Scratch {
         Self {
             h: vec![0.0; dim],
             grad: vec![0.0; dim],
-            targets: Vec::with_capacity(16),
+            negs: Vec::with_capacity(16),
             next: Vec::with_capacity(16),
+            targets: Vec::with_capacity(16),
+            ctx: Vec::with_capacity(32),
+            scores: Vec::with_capacity(256),
+            rows: Vec::with_capacity(32),
+            coef: Vec::with_capacity(32),
         }
     }
 }
@@ -600,45 +598,60 @@ unsafe impl Sync for Shared {}
 
 #[allow(unsafe_code, clippy::inline_always)]
 mod kernel {
-    use super::{Corpus, MAX_EXP, Rng, Scratch, Shared, TABLE_SIZE, tables};
+    use super::{Corpus, MAX_EXP, Scratch, Shared, TABLE_SIZE, Tables, tables};
+    use crate::sgd::{Fused, Madd, Plain, Rng, axpy, dot};
 
-    #[inline(always)]
-    fn dot(a: &[f32], b: &[f32]) -> f32 {
-        let mut acc = [0.0_f32; 8];
-        let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-        let (ra, rb) = (ca.remainder(), cb.remainder());
-        for (x, y) in ca.zip(cb) {
-            for k in 0..8 {
-                acc[k] += x[k] * y[k];
-            }
-        }
-        let mut s = 0.0;
-        for (x, y) in ra.iter().zip(rb) {
-            s += x * y;
-        }
-        s + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
-    }
-
-    #[inline(always)]
-    fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
-        for (yi, xi) in y.iter_mut().zip(x) {
-            *yi += alpha * xi;
-        }
-    }
-
-    /// Row `r` of a shared table.
+    /// Row `r` of a shared table, for writing.
     ///
-    /// SAFETY: callers hold at most one row of each table at a time within a thread; `r <
-    /// vocab_size` because every id in a prepared document and every negative is a trained id.
+    /// SAFETY: callers hold at most one mutable row of each table at a time within a thread and
+    /// never a shared row of the same table alongside it; `r < vocab_size` because every id in a
+    /// prepared document and every negative is a trained id.
     #[inline(always)]
-    unsafe fn row<'a>(base: *mut f32, r: u32, dim: usize) -> &'a mut [f32] {
+    unsafe fn row_mut<'a>(base: *mut f32, r: u32, dim: usize) -> &'a mut [f32] {
         unsafe { std::slice::from_raw_parts_mut(base.add(r as usize * dim), dim) }
     }
 
-    /// Gradient scale and loss of one prediction with score `f`.
+    /// Row `r` of a shared table, for reading (same contract as [`row_mut`]).
     #[inline(always)]
-    fn score(f: f32, label: f32, lr: f32) -> (f32, f32) {
-        let t = tables();
+    unsafe fn row<'a>(base: *mut f32, r: u32, dim: usize) -> &'a [f32] {
+        unsafe { std::slice::from_raw_parts(base.add(r as usize * dim), dim) }
+    }
+
+    /// `out += Σ_k coef[k] * rows[k]` (rows of `dim` values), one pass over `out` with the
+    /// running sum held in registers.
+    ///
+    /// SAFETY: every pointer addresses `dim` readable values that `out` does not overlap.
+    #[inline(always)]
+    unsafe fn combine<M: Madd>(coef: &[f32], rows: &[*const f32], out: &mut [f32]) {
+        let dim = out.len();
+        let full = dim - dim % 8;
+        let mut c = 0;
+        while c < full {
+            let mut acc = [0.0_f32; 8];
+            acc.copy_from_slice(&out[c..c + 8]);
+            for (&g, &r) in coef.iter().zip(rows) {
+                // SAFETY: `c + 8 <= dim` (see the contract).
+                let x = unsafe { std::slice::from_raw_parts(r.add(c), 8) };
+                for l in 0..8 {
+                    acc[l] = M::madd(g, x[l], acc[l]);
+                }
+            }
+            out[c..c + 8].copy_from_slice(&acc);
+            c += 8;
+        }
+        for (i, o) in out.iter_mut().enumerate().skip(full) {
+            let mut a = *o;
+            for (&g, &r) in coef.iter().zip(rows) {
+                // SAFETY: `i < dim` (see the contract).
+                a = M::madd(g, unsafe { *r.add(i) }, a);
+            }
+            *o = a;
+        }
+    }
+
+    /// Gradient scale and loss of one prediction with score `f` (table lookups, as word2vec.c).
+    #[inline(always)]
+    fn score(t: &Tables, f: f32, label: f32, lr: f32) -> (f32, f32) {
         if f >= MAX_EXP {
             return ((label - 1.0) * lr, if label > 0.0 { 0.0 } else { f });
         }
@@ -656,25 +669,11 @@ mod kernel {
         ((label - s) * lr, loss)
     }
 
-    /// Fill `targets` with `w` followed by up to `negative` draws (draws equal to `w` are
-    /// dropped, as in word2vec.c).
+    /// Ask the CPU to fetch row `r` of a table into cache (a hint; no effect elsewhere).
     #[inline(always)]
-    fn draw_targets(c: &Corpus, w: u32, rng: &mut Rng, targets: &mut Vec<u32>) {
-        targets.clear();
-        targets.push(w);
-        for _ in 0..c.params.negative {
-            let t = c.neg.draw(rng);
-            if t != w {
-                targets.push(t);
-            }
-        }
-    }
-
-    /// Ask the CPU to fetch rows `rows` of a table into cache (a hint; no effect elsewhere).
-    #[inline(always)]
-    fn prefetch(base: *mut f32, rows: &[u32], dim: usize) {
+    fn prefetch(base: *mut f32, r: u32, dim: usize) {
         #[cfg(target_arch = "x86_64")]
-        for &r in rows {
+        {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
             let p = base
                 .wrapping_add(r as usize * dim)
@@ -686,64 +685,64 @@ mod kernel {
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = (base, rows, dim);
+        let _ = (base, r, dim);
     }
 
-    /// Draw the targets of position `i + 1` (one position ahead) and prefetch their rows.
+    /// Start a group of positions: the negatives drawn ahead become current, the next group's
+    /// are drawn and their rows prefetched (a group's length ahead of their use).
     #[inline(always)]
-    fn look_ahead(c: &Corpus, sh: Shared, s: &[u32], i: usize, rng: &mut Rng, sc: &mut Scratch) {
-        std::mem::swap(&mut sc.targets, &mut sc.next);
+    fn next_group(c: &Corpus, sh: Shared, rng: &mut Rng, sc: &mut Scratch) {
+        std::mem::swap(&mut sc.negs, &mut sc.next);
+        sc.next.clear();
+        for _ in 0..c.params.negative {
+            let t = c.neg.draw(rng);
+            prefetch(sh.w_out, t, c.params.dim);
+            sc.next.push(t);
+        }
+    }
+
+    /// `targets` = `w` then the current negatives that differ from it (as word2vec.c drops a
+    /// negative equal to the word).
+    #[inline(always)]
+    fn set_targets(sc: &mut Scratch, w: u32) {
+        sc.targets.clear();
+        sc.targets.push(w);
+        sc.targets.extend(sc.negs.iter().filter(|&&t| t != w));
+    }
+
+    /// Prefetch the rows position `i + 1` needs that position `i` does not: its output row and
+    /// the input row that enters the window.
+    #[inline(always)]
+    fn look_ahead(sh: Shared, s: &[u32], i: usize, win: usize, dim: usize) {
         if let Some(&w) = s.get(i + 1) {
-            draw_targets(c, w, rng, &mut sc.next);
-            prefetch(sh.w_out, &sc.next, c.params.dim);
-            let edge = (i + 1 + c.params.window).min(s.len() - 1);
-            prefetch(sh.w_in, &s[edge..=edge], c.params.dim);
+            prefetch(sh.w_out, w, dim);
+            prefetch(sh.w_in, s[(i + 1 + win).min(s.len() - 1)], dim);
         }
     }
 
-    /// Negative-sampling update of `h` against `targets` (first = positive); accumulates the
-    /// gradient for `h` into `grad`.
+    /// CBOW: the mean `h` of the context rows predicts the centre. All scores are computed
+    /// first (independent dot products, so the CPU overlaps them), then the input gradient (from
+    /// the rows as scored), then each output row.
     #[inline(always)]
-    fn predict(
-        c: &Corpus,
-        sh: Shared,
-        h: &[f32],
-        grad: &mut [f32],
-        targets: &[u32],
-        lr: f32,
-    ) -> f64 {
-        let dim = c.params.dim;
-        let mut loss = 0.0_f64;
-        let mut label = 1.0;
-        for &target in targets {
-            // SAFETY: see `row`.
-            let u = unsafe { row(sh.w_out, target, dim) };
-            let (g, l) = score(dot(h, u), label, lr);
-            loss += f64::from(l);
-            axpy(g, u, grad);
-            axpy(g, h, u);
-            label = 0.0;
-        }
-        loss
-    }
-
-    #[inline(always)]
-    fn cbow_impl(
+    fn cbow_impl<M: Madd>(
         c: &Corpus,
         sh: Shared,
         s: &[u32],
         lr: f32,
         rng: &mut Rng,
-        scratch: &mut Scratch,
+        sc: &mut Scratch,
     ) -> (f64, u64) {
+        let t = tables();
         let dim = c.params.dim;
         let win = c.params.window;
+        let share = c.params.shared_negatives.max(1);
         let (mut loss, mut n) = (0.0, 0);
-        if let Some(&w0) = s.first() {
-            draw_targets(c, w0, rng, &mut scratch.next);
-        }
+        next_group(c, sh, rng, sc);
         for i in 0..s.len() {
-            look_ahead(c, sh, s, i, rng, scratch);
+            if i % share == 0 {
+                next_group(c, sh, rng, sc);
+            }
+            look_ahead(sh, s, i, win, dim);
             let red = win - rng.below(win);
             let lo = i.saturating_sub(red);
             let hi = (i + red + 1).min(s.len());
@@ -751,78 +750,155 @@ mod kernel {
             if count == 0 {
                 continue;
             }
-            let h = &mut scratch.h;
-            h.fill(0.0);
-            for (j, &x) in s[lo..hi].iter().enumerate() {
-                if lo + j != i {
-                    // SAFETY: see `row`.
-                    let v = unsafe { row(sh.w_in, x, dim) };
-                    axpy(1.0, v, h);
-                }
+            sc.rows.clear();
+            sc.rows.extend(
+                s[lo..hi]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| lo + j != i)
+                    .map(|(_, &x)| sh.w_in.wrapping_add(x as usize * dim).cast_const()),
+            );
+            sc.coef.clear();
+            sc.coef.resize(count, 1.0 / count as f32);
+            sc.h.fill(0.0);
+            // SAFETY: input rows of trained ids (see `row_mut`); `h` is scratch.
+            unsafe { combine::<M>(&sc.coef, &sc.rows, &mut sc.h) };
+            set_targets(sc, s[i]);
+            sc.scores.clear();
+            for &tg in &sc.targets {
+                // SAFETY: see `row_mut`.
+                sc.scores
+                    .push(dot::<M>(&sc.h, unsafe { row(sh.w_out, tg, dim) }));
             }
-            let inv = 1.0 / count as f32;
-            for v in h.iter_mut() {
-                *v *= inv;
+            let mut label = 1.0;
+            for f in &mut sc.scores {
+                let (g, l) = score(t, *f, label, lr);
+                loss += f64::from(l);
+                *f = g;
+                label = 0.0;
             }
-            scratch.grad.fill(0.0);
-            loss += predict(c, sh, &scratch.h, &mut scratch.grad, &scratch.targets, lr);
+            sc.rows.clear();
+            sc.rows.extend(
+                sc.targets
+                    .iter()
+                    .map(|&tg| sh.w_out.wrapping_add(tg as usize * dim).cast_const()),
+            );
+            let grad = &mut sc.grad[..dim];
+            grad.fill(0.0);
+            // SAFETY: output rows of trained ids; `grad` is scratch.
+            unsafe { combine::<M>(&sc.scores, &sc.rows, grad) };
+            for (&tg, &g) in sc.targets.iter().zip(&sc.scores) {
+                // SAFETY: see `row_mut`.
+                axpy::<M>(g, &sc.h, unsafe { row_mut(sh.w_out, tg, dim) });
+            }
             n += 1;
             for (j, &x) in s[lo..hi].iter().enumerate() {
                 if lo + j != i {
-                    // SAFETY: see `row`.
-                    let v = unsafe { row(sh.w_in, x, dim) };
-                    axpy(1.0, &scratch.grad, v);
+                    // SAFETY: see `row_mut`.
+                    axpy::<M>(1.0, grad, unsafe { row_mut(sh.w_in, x, dim) });
                 }
             }
         }
         (loss, n)
     }
 
-    /// Skip-gram: every context token predicts the centre. The negatives are drawn once per
-    /// centre and shared by its context tokens, so the centre's output rows stay in cache
-    /// (the shared-negative scheme of pWord2Vec, Ji et al. 2016).
+    /// Skip-gram: every context token predicts the centre. The (context x target) block of one
+    /// centre is trained as a mini-batch, as pWord2Vec does (Ji et al. 2016): all scores from the
+    /// current rows, then the input gradients, then the output rows, then the input rows.
     #[inline(always)]
-    fn skipgram_impl(
+    fn skipgram_impl<M: Madd>(
         c: &Corpus,
         sh: Shared,
         s: &[u32],
         lr: f32,
         rng: &mut Rng,
-        scratch: &mut Scratch,
+        sc: &mut Scratch,
     ) -> (f64, u64) {
+        let t = tables();
         let dim = c.params.dim;
         let win = c.params.window;
+        let share = c.params.shared_negatives.max(1);
         let (mut loss, mut n) = (0.0, 0);
-        if let Some(&w0) = s.first() {
-            draw_targets(c, w0, rng, &mut scratch.next);
-        }
+        next_group(c, sh, rng, sc);
         for i in 0..s.len() {
-            look_ahead(c, sh, s, i, rng, scratch);
+            if i % share == 0 {
+                next_group(c, sh, rng, sc);
+            }
+            look_ahead(sh, s, i, win, dim);
             let red = win - rng.below(win);
             let lo = i.saturating_sub(red);
             let hi = (i + red + 1).min(s.len());
             if hi - lo <= 1 {
                 continue;
             }
-            for (j, &x) in s[lo..hi].iter().enumerate() {
-                if lo + j == i {
-                    continue;
+            set_targets(sc, s[i]);
+            sc.ctx.clear();
+            sc.ctx.extend(
+                s[lo..hi]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| lo + j != i)
+                    .map(|(_, &x)| x),
+            );
+            let (m, nt) = (sc.ctx.len(), sc.targets.len());
+            sc.scores.clear();
+            for &x in &sc.ctx {
+                // SAFETY: see `row_mut`.
+                let h = unsafe { row(sh.w_in, x, dim) };
+                for &tg in &sc.targets {
+                    // SAFETY: see `row_mut`.
+                    sc.scores
+                        .push(dot::<M>(h, unsafe { row(sh.w_out, tg, dim) }));
                 }
-                // SAFETY: see `row`.
-                let v = unsafe { row(sh.w_in, x, dim) };
-                scratch.grad.fill(0.0);
-                loss += predict(c, sh, v, &mut scratch.grad, &scratch.targets, lr);
-                axpy(1.0, &scratch.grad, v);
-                n += 1;
             }
+            for (k, f) in sc.scores.iter_mut().enumerate() {
+                let label = if k % nt == 0 { 1.0 } else { 0.0 };
+                let (g, l) = score(t, *f, label, lr);
+                loss += f64::from(l);
+                *f = g;
+            }
+            // Input gradients from the output rows as scored.
+            sc.rows.clear();
+            sc.rows.extend(
+                sc.targets
+                    .iter()
+                    .map(|&tg| sh.w_out.wrapping_add(tg as usize * dim).cast_const()),
+            );
+            sc.grad.clear();
+            sc.grad.resize(m * dim, 0.0);
+            for (gj, g) in sc
+                .grad
+                .chunks_exact_mut(dim)
+                .zip(sc.scores.chunks_exact(nt))
+            {
+                // SAFETY: output rows of trained ids; `gj` is scratch.
+                unsafe { combine::<M>(g, &sc.rows, gj) };
+            }
+            // Output rows from the input rows as scored.
+            sc.rows.clear();
+            sc.rows.extend(
+                sc.ctx
+                    .iter()
+                    .map(|&x| sh.w_in.wrapping_add(x as usize * dim).cast_const()),
+            );
+            for (k, &tg) in sc.targets.iter().enumerate() {
+                sc.coef.clear();
+                sc.coef.extend(sc.scores.iter().skip(k).step_by(nt));
+                // SAFETY: `u` is an output row, the `rows` are input rows (another table).
+                unsafe { combine::<M>(&sc.coef, &sc.rows, row_mut(sh.w_out, tg, dim)) };
+            }
+            for (gj, &x) in sc.grad.chunks_exact(dim).zip(&sc.ctx) {
+                // SAFETY: see `row_mut`.
+                axpy::<M>(1.0, gj, unsafe { row_mut(sh.w_in, x, dim) });
+            }
+            n += m as u64;
         }
         (loss, n)
     }
 
-    /// The sentence kernels compiled for AVX2 (wider vectors; same arithmetic order, so the
-    /// results equal the baseline build's).
+    /// The sentence kernels compiled for AVX2 with FMA (wider vectors, fused multiply-adds).
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn cbow_avx2(
         c: &Corpus,
         sh: Shared,
@@ -831,11 +907,11 @@ mod kernel {
         rng: &mut Rng,
         scratch: &mut Scratch,
     ) -> (f64, u64) {
-        cbow_impl(c, sh, s, lr, rng, scratch)
+        cbow_impl::<Fused>(c, sh, s, lr, rng, scratch)
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn skipgram_avx2(
         c: &Corpus,
         sh: Shared,
@@ -844,9 +920,16 @@ mod kernel {
         rng: &mut Rng,
         scratch: &mut Scratch,
     ) -> (f64, u64) {
-        skipgram_impl(c, sh, s, lr, rng, scratch)
+        skipgram_impl::<Fused>(c, sh, s, lr, rng, scratch)
     }
 
+    #[cfg(target_arch = "x86_64")]
+    fn has_avx2_fma() -> bool {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+
+    /// CBOW over one sentence. Where AVX2 and FMA exist the fused build runs; elsewhere the
+    /// portable one (`a * b + c` rounded twice), so results are reproducible per machine.
     pub(super) fn cbow(
         c: &Corpus,
         sh: Shared,
@@ -856,13 +939,14 @@ mod kernel {
         scratch: &mut Scratch,
     ) -> (f64, u64) {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2.
+        if has_avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA.
             return unsafe { cbow_avx2(c, sh, s, lr, rng, scratch) };
         }
-        cbow_impl(c, sh, s, lr, rng, scratch)
+        cbow_impl::<Plain>(c, sh, s, lr, rng, scratch)
     }
 
+    /// Skip-gram over one sentence (build chosen as for [`cbow`]).
     pub(super) fn skipgram(
         c: &Corpus,
         sh: Shared,
@@ -872,11 +956,11 @@ mod kernel {
         scratch: &mut Scratch,
     ) -> (f64, u64) {
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2.
+        if has_avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA.
             return unsafe { skipgram_avx2(c, sh, s, lr, rng, scratch) };
         }
-        skipgram_impl(c, sh, s, lr, rng, scratch)
+        skipgram_impl::<Plain>(c, sh, s, lr, rng, scratch)
     }
 }
 
@@ -942,6 +1026,47 @@ mod tests {
             assert!(cos(r(1), r(2)) > cos(r(1), r(12)) + 0.2, "{mode:?}");
             // untrained (excluded) and never-seen rows are untouched
             assert_eq!(r(21), &init(&c).0[21 * 16..22 * 16]);
+        }
+    }
+
+    #[test]
+    fn every_negative_sharing_lowers_the_loss_and_is_deterministic() {
+        for mode in [Mode::Cbow, Mode::SkipGram] {
+            let mut finals = Vec::new();
+            for share in [1, 3, DEFAULT_SHARED_NEGATIVES] {
+                let mut c = toy(mode);
+                c.params.shared_negatives = share;
+                let (mut a, mut b) = init(&c);
+                let (mut a2, mut b2) = init(&c);
+                let mut losses = Vec::new();
+                for e in 0..6 {
+                    let s = c
+                        .train(&mut a, &mut b, e, 0..40, 0.025, 0.025, Some(1))
+                        .unwrap();
+                    let s2 = c
+                        .train(&mut a2, &mut b2, e, 0..40, 0.025, 0.025, Some(1))
+                        .unwrap();
+                    assert_eq!(
+                        s.loss.to_bits(),
+                        s2.loss.to_bits(),
+                        "{mode:?} share {share}"
+                    );
+                    losses.push(s.loss / s.examples as f64);
+                }
+                assert_eq!((&a, &b), (&a2, &b2), "{mode:?} share {share}");
+                assert!(
+                    losses[5] < 0.9 * losses[0],
+                    "{mode:?} share {share}: {losses:?}"
+                );
+                let r = |t: usize| &a[t * 16..(t + 1) * 16];
+                assert!(
+                    cos(r(3), r(7)) > cos(r(3), r(13)) + 0.2,
+                    "{mode:?} share {share}"
+                );
+                finals.push(a);
+            }
+            // sharing changes which negatives are drawn, so the runs differ
+            assert_ne!(finals[0], finals[2], "{mode:?}");
         }
     }
 

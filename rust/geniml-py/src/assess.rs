@@ -3,7 +3,7 @@
 use geniml_core::assess::{self as core_assess, FileAssessment};
 use pyo3::prelude::*;
 
-use crate::gil::run_pool;
+use crate::gil::{NThreads, run_pool};
 use crate::regions::{RegionsArg, ThickArg, universe_ref};
 
 type Row = (
@@ -40,7 +40,7 @@ pub(crate) fn assess_universe<'py>(
     universe: RegionsArg<'py>,
     thick: Option<ThickArg<'py>>,
     files: Vec<RegionsArg<'py>>,
-    n_threads: Option<usize>,
+    n_threads: Option<NThreads>,
 ) -> PyResult<Vec<Row>> {
     let u = universe_ref(&universe, thick.as_ref())?;
     let views = files

@@ -10,7 +10,7 @@ use numpy::{
 };
 use pyo3::prelude::*;
 
-use crate::gil::run_detached;
+use crate::gil::{NThreads, run_detached};
 
 /// Symbols, word count, word CSR, label CSR, kept line indices, skipped line numbers.
 type PyParsed<'py> = (
@@ -85,7 +85,7 @@ impl PyStarSpaceExamples {
         max_norm: f32,
         adagrad: bool,
         seed: u64,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
     ) -> PyResult<(f64, u64, u64)> {
         let p = StarSpaceParams {
             dim,
@@ -100,7 +100,15 @@ impl PyStarSpaceExamples {
         let (w, a) = (weights.as_slice_mut()?, acc.as_slice_mut()?);
         let ex = &self.inner;
         let s = run_detached(py, || {
-            ex.train_epoch(w, a, &p, epoch, lr_start, lr_end, n_threads)
+            ex.train_epoch(
+                w,
+                a,
+                &p,
+                epoch,
+                lr_start,
+                lr_end,
+                NThreads::resolve(n_threads),
+            )
         })?;
         Ok((s.loss, s.batches, s.examples))
     }
@@ -114,7 +122,7 @@ pub(crate) fn bedspace_embed<'py>(
     weights: PyReadonlyArray2<'py, f32>,
     offsets: PyReadonlyArray1<'py, u64>,
     ids: PyReadonlyArray1<'py, u32>,
-    n_threads: Option<usize>,
+    n_threads: Option<NThreads>,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
     let dim = weights.shape()[1];
     let (w, o, i) = (
@@ -123,7 +131,9 @@ pub(crate) fn bedspace_embed<'py>(
         ids.as_slice()?,
     );
     let n = o.len().saturating_sub(1);
-    let v = run_detached(py, || embed_bags(w, dim, &o, i, n_threads))?;
+    let v = run_detached(py, || {
+        embed_bags(w, dim, &o, i, NThreads::resolve(n_threads))
+    })?;
     v.into_pyarray(py).reshape([n, dim])
 }
 

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 
 use crate::error::PyGenimlErr;
 
-use crate::gil::run_pool;
+use crate::gil::{NThreads, run_pool};
 use crate::regions::RegionsArg;
 
 /// `"start" | "core" | "end"` as the core knows it.
@@ -71,7 +71,7 @@ impl PyCoverage {
         paths: Vec<PathBuf>,
         chrom_sizes: Vec<(String, u64)>,
         smooth: u32,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
     ) -> PyResult<Self> {
         let cov = run_pool(py, n_threads, || {
             core_cov::coverage_from_files(&paths, &chrom_sizes, smooth)
@@ -88,7 +88,7 @@ impl PyCoverage {
         labels: Vec<String>,
         chrom_sizes: Vec<(String, u64)>,
         smooth: u32,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
     ) -> PyResult<Self> {
         let views = sets
             .iter()

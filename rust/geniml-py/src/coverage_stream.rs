@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::coverage::PyCoverage;
-use crate::gil::{run_detached, run_pool};
+use crate::gil::{NThreads, run_detached, run_pool};
 
 /// Tracks of one batch of BED files (all-zero tracks when the batch holds no region).
 #[pyfunction]
@@ -17,7 +17,7 @@ pub(crate) fn coverage_of_batch(
     paths: Vec<PathBuf>,
     chrom_sizes: Vec<(String, u64)>,
     smooth: u32,
-    n_threads: Option<usize>,
+    n_threads: Option<NThreads>,
 ) -> PyResult<PyCoverage> {
     let cov = run_pool(py, n_threads, || {
         core_cs::coverage_of_batch(&paths, &chrom_sizes, smooth)

@@ -11,11 +11,12 @@ use crate::error::to_py;
 ///
 /// A Ctrl-C that arrived during the call is raised here as `KeyboardInterrupt`, before the
 /// result is converted (so it can never surface inside a conversion, e.g. as a numpy panic).
-pub(crate) fn run_pool<T: Send, F>(py: Python<'_>, n_threads: Option<usize>, f: F) -> PyResult<T>
+pub(crate) fn run_pool<T: Send, F>(py: Python<'_>, n_threads: Option<NThreads>, f: F) -> PyResult<T>
 where
     F: Send + FnOnce() -> Result<T, GenimlError>,
 {
-    let out = to_py(py.detach(|| geniml_core::threads::install(n_threads, f)));
+    let n = NThreads::resolve(n_threads);
+    let out = to_py(py.detach(|| geniml_core::threads::install(n, f)));
     py.check_signals()?;
     out
 }
@@ -26,4 +27,30 @@ where
     F: Send + FnOnce() -> Result<T, GenimlError>,
 {
     run_pool(py, None, f)
+}
+
+/// An `n_threads` argument: a positive count, or `-1` for all cores (the shared pool, sized by
+/// `GENIML_NUM_THREADS`), the same as `None`. Anything else is a `GenimlValueError`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NThreads(Option<usize>);
+
+impl NThreads {
+    /// The pool size to ask the core for (`None`: the shared pool).
+    pub(crate) fn resolve(n: Option<Self>) -> Option<usize> {
+        n.and_then(|t| t.0)
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for NThreads {
+    type Error = PyErr;
+    fn extract(ob: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let n: i64 = ob.extract()?;
+        match n {
+            -1 => Ok(Self(None)),
+            n if n >= 1 => Ok(Self(usize::try_from(n).ok())),
+            n => to_py(Err(GenimlError::InvalidInput(format!(
+                "`n_threads` must be >= 1, or -1 / None for all cores, got {n}"
+            )))),
+        }
+    }
 }

@@ -8,7 +8,7 @@ use geniml_core::io::{self as core_io, OnError, ReadOptions, ReadReport};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::gil::{run_detached, run_pool};
+use crate::gil::{NThreads, run_detached, run_pool};
 use crate::regions::{ExtraArg, RegionsArg, RegionsOut, regions_to_py};
 
 /// `on_error` as the core knows it.
@@ -76,7 +76,7 @@ pub(crate) fn read_many(
     chrom_sizes: Option<HashMap<String, u64>>,
     keep_extra: bool,
     allow_empty: bool,
-    n_threads: Option<usize>,
+    n_threads: Option<NThreads>,
 ) -> PyResult<Vec<Parsed<'_>>> {
     let opts = options(on_error, chrom_sizes, keep_extra, allow_empty);
     let results = run_pool(py, n_threads, || {

@@ -8,9 +8,11 @@ mod error;
 mod gil;
 mod hmm;
 mod io;
+mod likelihood;
 mod regions;
 mod shift;
 mod threads;
+mod token_files;
 mod tokenize;
 mod universe;
 mod w2v;
@@ -30,12 +32,13 @@ mod _core {
         coverage_add, coverage_from_bytes, coverage_is_empty, coverage_of_batch, coverage_to_bytes,
     };
     #[pymodule_export]
-    use crate::hmm::{
-        build_lh_model, hmm_sample, hmm_universe, ml_universe, region_max_coverage,
-        universe_likelihood,
-    };
+    use crate::hmm::{hmm_sample, hmm_universe};
     #[pymodule_export]
     use crate::io::{read_bed, read_chrom_sizes, read_many, write_bed};
+    #[pymodule_export]
+    use crate::likelihood::{
+        build_lh_model, ml_universe, region_max_coverage, universe_likelihood,
+    };
     #[pymodule_export]
     use crate::regions::{
         bedset_identifier, dedup_order, extra_column, extra_n_columns, identifier, is_sorted,
@@ -45,6 +48,8 @@ mod _core {
     use crate::shift::bedshift_run;
     #[pymodule_export]
     use crate::threads::{_after_fork, num_threads};
+    #[pymodule_export]
+    use crate::token_files::{write_token_lines, write_weighted_regions};
     #[pymodule_export]
     use crate::tokenize::{
         PyTokenizer, cells_to_tokens, parse_region_names, read_gtok, read_universe, write_gtok,

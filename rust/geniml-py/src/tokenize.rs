@@ -15,7 +15,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::error::to_py;
-use crate::gil::{run_detached, run_pool};
+use crate::gil::{NThreads, run_detached, run_pool};
 use crate::regions::{RegionsArg, RegionsOut, regions_to_py};
 
 /// `fraction_of` as the core knows it.
@@ -155,7 +155,7 @@ impl PyTokenizer {
         fraction_of: FractionOfArg,
         drop_unknown: bool,
         unique: bool,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
         allow_empty: bool,
     ) -> PyResult<Vec<Bound<'py, PyArray1<i64>>>> {
         let tok = &self.inner;

@@ -4,7 +4,7 @@ use geniml_core::universe::{self as core_uni, CcOptions, CcfOptions};
 use pyo3::prelude::*;
 
 use crate::coverage::PyCoverage;
-use crate::gil::run_pool;
+use crate::gil::{NThreads, run_pool};
 use crate::regions::{RegionsOut, regions_to_py};
 
 /// Coverage cut-off universe (BED3).
@@ -16,7 +16,7 @@ pub(crate) fn cc_universe<'py>(
     cutoff: Option<f64>,
     merge: u32,
     min_size: u32,
-    n_threads: Option<usize>,
+    n_threads: Option<NThreads>,
 ) -> PyResult<RegionsOut<'py>> {
     let cov = &coverage.inner;
     let opts = CcOptions {
@@ -38,7 +38,7 @@ pub(crate) fn ccf_universe<'py>(
     confidence: f64,
     merge: u32,
     min_size: u32,
-    n_threads: Option<usize>,
+    n_threads: Option<NThreads>,
 ) -> PyResult<RegionsOut<'py>> {
     let cov = &coverage.inner;
     let opts = CcfOptions {

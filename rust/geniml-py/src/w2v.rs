@@ -6,7 +6,7 @@ use geniml_core::w2v::{Corpus, Mode, W2vParams};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadwriteArray2};
 use pyo3::prelude::*;
 
-use crate::gil::run_detached;
+use crate::gil::{NThreads, run_detached};
 
 /// Flat example arrays: centers, inputs, counts, negatives, width, words, raw words.
 type PyBatches<'py> = (
@@ -29,7 +29,9 @@ pub(crate) struct PyW2vCorpus {
 impl PyW2vCorpus {
     /// Build from CSR documents (`tokens`, `offsets`) over ids `0..vocab_size`.
     #[new]
-    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, max_doc_tokens=0, ns_exponent=0.75))]
+    /// (`shared_negatives=8` is `geniml_core::w2v::DEFAULT_SHARED_NEGATIVES`, spelled as a literal so
+    /// that the signature, and so the stub, shows it.)
+    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, max_doc_tokens=0, ns_exponent=0.75, shared_negatives=8))]
     fn new(
         py: Python<'_>,
         tokens: PyReadonlyArray1<'_, i64>,
@@ -46,6 +48,7 @@ impl PyW2vCorpus {
         max_sentence_len: usize,
         max_doc_tokens: usize,
         ns_exponent: f64,
+        shared_negatives: usize,
     ) -> PyResult<Self> {
         let mode = if sg { Mode::SkipGram } else { Mode::Cbow };
         let params = W2vParams {
@@ -59,6 +62,7 @@ impl PyW2vCorpus {
             max_sentence_len,
             max_doc_tokens,
             ns_exponent,
+            shared_negatives,
         };
         let (t, o) = (tokens.as_slice()?, offsets.as_slice()?);
         let c = run_detached(py, || Corpus::new(t, o, vocab_size, &exclude, params))?;
@@ -104,12 +108,20 @@ impl PyW2vCorpus {
         end: usize,
         lr_start: f64,
         lr_end: f64,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
     ) -> PyResult<(f64, u64, u64, u64)> {
         let (a, b) = (w_in.as_slice_mut()?, w_out.as_slice_mut()?);
         let c = &self.inner;
         let s = run_detached(py, || {
-            c.train(a, b, epoch, start..end, lr_start, lr_end, n_threads)
+            c.train(
+                a,
+                b,
+                epoch,
+                start..end,
+                lr_start,
+                lr_end,
+                NThreads::resolve(n_threads),
+            )
         })?;
         Ok((s.loss, s.examples, s.words, s.raw_words))
     }
@@ -123,10 +135,12 @@ impl PyW2vCorpus {
         start: usize,
         end: usize,
         pad_id: i64,
-        n_threads: Option<usize>,
+        n_threads: Option<NThreads>,
     ) -> PyResult<PyBatches<'py>> {
         let c = &self.inner;
-        let b = run_detached(py, || c.batches(epoch, start..end, pad_id, n_threads))?;
+        let b = run_detached(py, || {
+            c.batches(epoch, start..end, pad_id, NThreads::resolve(n_threads))
+        })?;
         Ok((
             b.centers.into_pyarray(py),
             b.inputs.into_pyarray(py),

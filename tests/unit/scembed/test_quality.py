@@ -1,7 +1,8 @@
 """scEmbed's default (spectral) solver on the real Schep et al. 2017 cells.
 
-Floors sit well under the measured values (benches/README.md): k-means ARI 0.70, kNN transfer
-0.66 on this split.
+Floors sit under the measured values (benches/README.md: k-means ARI 0.71, NMI 0.83 with these
+seeds) and well over what a broken solver gives (word2vec CBOW with the same defaults: ARI 0.21;
+LSI: 0.67); kNN transfer 0.66 on this split.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ def universe(schep, tmp_path_factory):
     return path
 
 
-def _kmeans_ari(x, labels):
+def _kmeans_scores(x, labels):
     from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    return adjusted_rand_score(labels, KMeans(12, n_init=10, random_state=0).fit_predict(x))
+    km = KMeans(12, n_init=10, random_state=0).fit_predict(x)
+    return adjusted_rand_score(labels, km), normalized_mutual_info_score(labels, km)
 
 
 def test_defaults_cluster_cell_types(schep, universe, tmp_path):
@@ -49,7 +51,8 @@ def test_defaults_cluster_cell_types(schep, universe, tmp_path):
     assert report.backend == "spectral" and report.n_trained_tokens > 4000
     x = model.encode(schep)
     assert x.shape == (600, 100)
-    assert _kmeans_ari(x, schep.obs["cell_type"].to_numpy()) > 0.55  # word2vec CBOW: ~0.2
+    ari, nmi = _kmeans_scores(x, schep.obs["cell_type"].to_numpy())
+    assert ari > 0.66 and nmi > 0.78, (ari, nmi)
     # save / load keeps the vectors (upstream folder layout)
     model.save(tmp_path / "m")
     np.testing.assert_array_equal(
@@ -69,7 +72,7 @@ def test_new_cells_transfer_labels(schep, universe):
     assert acc > 0.5  # 12 balanced types: chance 1/12
 
 
-def _naive(offsets, ids, vocab, dim):
+def _naive(offsets, ids, vocab, dim, power=0.75):
     """Dense oracle: SVD of B D^-1/2 with D = co-occurrence degree (diagonal excluded)."""
     b = np.zeros((len(offsets) - 1, vocab))
     for c in range(len(offsets) - 1):
@@ -80,7 +83,7 @@ def _naive(offsets, ids, vocab, dim):
     used = deg > 0
     _, s, vt = np.linalg.svd(b[:, used] / np.sqrt(deg[used]), full_matrices=False)
     out = np.zeros((vocab, dim))
-    out[used] = (vt[1 : dim + 1] * np.sqrt(s[1 : dim + 1])[:, None]).T
+    out[used] = (vt[1 : dim + 1] * (s[1 : dim + 1] ** power)[:, None]).T
     return out
 
 
@@ -99,6 +102,11 @@ def test_spectral_vectors_match_dense_oracle(schep, universe, monkeypatch):
     got = spectral_token_vectors(offsets, ids, vocab_size=tok.vocab_size, dim=10)
     assert got.shape == (tok.vocab_size, 10) and got.dtype == np.float32
     _same_up_to_sign(got, want, 10, 0.9999)
+    # power 0: plain singular vectors (orthonormal columns); power 1: scaled by the values
+    for power in (1.0, 0.0):
+        got = spectral_token_vectors(offsets, ids, vocab_size=tok.vocab_size, dim=10, power=power)
+        _same_up_to_sign(got, _naive(offsets, ids, tok.vocab_size, 10, power), 10, 0.9999)
+    np.testing.assert_allclose(got.T @ got, np.eye(10), atol=1e-4)
     # the randomized SVD used for large cell counts finds the same leading vectors
     monkeypatch.setattr(scembed_model, "_EXACT_MAX_CELLS", 0)
     rnd = spectral_token_vectors(offsets, ids, vocab_size=tok.vocab_size, dim=10, n_iter=20)
