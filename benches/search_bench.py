@@ -1,29 +1,31 @@
 """Search: retrieval quality on the labelled collections, and index speed vs hnswlib.
 
 Quality (``--part quality``). For each collection (ENCODE TFBS hg19, DiffBind ER chr18 hg19,
-the geniml hg38 sample) a small Region2Vec model is trained on the collection itself
-(universe = the merged union of its files, skip-gram, dim 100, 30 epochs, min_count 1); each
-file's region-set embedding is the mean of its tokens' vectors, centred by the collection mean
+the geniml hg38 sample) a Region2Vec model on the collection's universe (the merged union of
+its files) gets its token vectors from scEmbed's spectral solver with every run of 10
+consecutive tokens of a file as one document (``--methods``: ``window10``, the default; also
+``spectral``, whole files as documents, and ``skipgram``, word2vec; see ``collection``). Each
+file's region-set embedding is ``model.encode`` (mean pooling), centred by the collection mean
 (as ``build_search_index`` stores them).
 
 - BED-to-BED: every file queries the others (itself left out); relevant = the files with the
   same label. MAP and R-precision (upstream's definitions, ``geniml.search.rank_metrics``),
   beside ranking by base-pair Jaccard overlap (|A and B| / |A or B| of the merged sets, from
   ``RegionSet.merge``) and the expectation of a random ranking.
-- Text-to-BED: leave one file out, train Vec2Vec (all-MiniLM-L6-v2 sentence embeddings ->
-  centred region-set embeddings, early stopping on a 10% split) on the others' metadata
-  sentences, query with the held-out file's full metadata sentence and rank all files;
-  relevant = the files sharing the held-out file's label (itself included).
+- Text-to-BED (``--tasks text``): leave one file out, train Vec2Vec (all-MiniLM-L6-v2
+  sentence embeddings -> centred region-set embeddings, early stopping on a 10% split) on the
+  others' metadata sentences, query with the held-out file's full metadata sentence and rank
+  all files; relevant = the files sharing the held-out file's label (itself included).
 
-Speed (``--part speed``). Base vectors: real region-set embeddings (the Region2Vec models
-above applied to 40 random halves of each real file), centred, repeated to N with Gaussian
-noise (sd 0.25 x the per-dimension sd). 500 queries drawn the same way; ground truth by exact
-cosine. geniml: ``HNSWBackend`` (faiss HNSW, M 32, efConstruction 200); peer: hnswlib in the
-peer venv with upstream geniml's settings (M 64, ef_construction 200; upstream never sets the
-search ef, so hnswlib's default 10 applies: shown, and the ef ladder for equal recall). Both
-build with 2 threads and search single-threaded, one query per call; QPS at the smallest ef whose recall@10 >= 0.95. Text query
-end to end: ``SearchBackend.query(text=...)`` on the ENCODE index (encode + Vec2Vec + search +
-DataFrame), median of 100 calls (wall and process CPU time).
+Speed (``--part speed``). Vectors: Dirichlet(1, 1, 1) mixes of three real region-set
+embeddings of one collection (skip-gram models of the three collections) plus one real
+subsampling residual (a random half of a file embedded minus the file's embedding) scaled by
+U(0.5, 2) (``mixtures``); 1,000 queries drawn the same way; ground truth by exact cosine.
+geniml ``HNSWBackend`` (faiss HNSW) and hnswlib in the peer venv, both efConstruction 200 and
+2 build threads, for each M of ``--m-ours`` / ``--m-peer`` (upstream: M 64) over an ef ladder;
+one query a call on one thread, and the whole query matrix in one call on 2 threads.
+Text query end to end (``--part text``): ``SearchBackend.query(text=...)`` on the ENCODE index
+(encode + Vec2Vec + search + DataFrame), median of 100 calls (wall and process CPU time).
 """
 
 from __future__ import annotations
