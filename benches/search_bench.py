@@ -1,29 +1,31 @@
 """Search: retrieval quality on the labelled collections, and index speed vs hnswlib.
 
 Quality (``--part quality``). For each collection (ENCODE TFBS hg19, DiffBind ER chr18 hg19,
-the geniml hg38 sample) a small Region2Vec model is trained on the collection itself
-(universe = the merged union of its files, skip-gram, dim 100, 30 epochs, min_count 1); each
-file's region-set embedding is the mean of its tokens' vectors, centred by the collection mean
+the geniml hg38 sample) a Region2Vec model on the collection's universe (the merged union of
+its files) gets its token vectors from scEmbed's spectral solver with every run of 10
+consecutive tokens of a file as one document (``--methods``: ``window10``, the default; also
+``spectral``, whole files as documents, and ``skipgram``, word2vec; see ``collection``). Each
+file's region-set embedding is ``model.encode`` (mean pooling), centred by the collection mean
 (as ``build_search_index`` stores them).
 
 - BED-to-BED: every file queries the others (itself left out); relevant = the files with the
   same label. MAP and R-precision (upstream's definitions, ``geniml.search.rank_metrics``),
   beside ranking by base-pair Jaccard overlap (|A and B| / |A or B| of the merged sets, from
   ``RegionSet.merge``) and the expectation of a random ranking.
-- Text-to-BED: leave one file out, train Vec2Vec (all-MiniLM-L6-v2 sentence embeddings ->
-  centred region-set embeddings, early stopping on a 10% split) on the others' metadata
-  sentences, query with the held-out file's full metadata sentence and rank all files;
-  relevant = the files sharing the held-out file's label (itself included).
+- Text-to-BED (``--tasks text``): leave one file out, train Vec2Vec (all-MiniLM-L6-v2
+  sentence embeddings -> centred region-set embeddings, early stopping on a 10% split) on the
+  others' metadata sentences, query with the held-out file's full metadata sentence and rank
+  all files; relevant = the files sharing the held-out file's label (itself included).
 
-Speed (``--part speed``). Base vectors: real region-set embeddings (the Region2Vec models
-above applied to 40 random halves of each real file), centred, repeated to N with Gaussian
-noise (sd 0.25 x the per-dimension sd). 500 queries drawn the same way; ground truth by exact
-cosine. geniml: ``HNSWBackend`` (faiss HNSW, M 32, efConstruction 200); peer: hnswlib in the
-peer venv with upstream geniml's settings (M 64, ef_construction 200; upstream never sets the
-search ef, so hnswlib's default 10 applies: shown, and the ef ladder for equal recall). Both
-build with 2 threads and search single-threaded, one query per call; QPS at the smallest ef whose recall@10 >= 0.95. Text query
-end to end: ``SearchBackend.query(text=...)`` on the ENCODE index (encode + Vec2Vec + search +
-DataFrame), median of 50 calls.
+Speed (``--part speed``). Vectors: Dirichlet(1, 1, 1) mixes of three real region-set
+embeddings of one collection (skip-gram models of the three collections) plus one real
+subsampling residual (a random half of a file embedded minus the file's embedding) scaled by
+U(0.5, 2) (``mixtures``); 1,000 queries drawn the same way; ground truth by exact cosine.
+geniml ``HNSWBackend`` (faiss HNSW) and hnswlib in the peer venv, both efConstruction 200 and
+2 build threads, for each M of ``--m-ours`` / ``--m-peer`` (upstream: M 64) over an ef ladder;
+one query a call on one thread, and the whole query matrix in one call on 2 threads.
+Text query end to end (``--part text``): ``SearchBackend.query(text=...)`` on the ENCODE index
+(encode + Vec2Vec + search + DataFrame), median of 100 calls (wall and process CPU time).
 """
 
 from __future__ import annotations
@@ -77,12 +79,24 @@ def _hg38_metadata(folder, names):
     return pl.DataFrame([{"file": n, **rows[n.split(".")[0]]} for n in names])
 
 
-def collection(name):
-    """(files, metadata table, model, raw embeddings)."""
+def collection(name, method="window10"):
+    """(files, metadata table, model, raw region-set embeddings).
+
+    ``method``: how the Region2Vec token vectors are obtained on the collection's universe.
+    ``"window10"`` (the bench's method): the truncated SVD of the degree-normalised
+    documents x tokens matrix (``geniml.scembed.spectral_token_vectors``, scEmbed's default
+    solver), with every run of 10 consecutive tokens of a file as one document: the local
+    context skip-gram sees, factorised in one step. ``"spectral"``: the same solver with each
+    whole BED file as one document. ``"skipgram"``: the word2vec skip-gram trainer (dim 100,
+    30 epochs, window 5; the earlier method). The region-set embeddings are
+    ``model.encode(files)`` (mean pooling), as the index's BED queries.
+    """
     import polars as pl
+    import torch
 
     from geniml.io import RegionSet, read_bed
     from geniml.region2vec import Region2VecExModel
+    from geniml.scembed import spectral_token_vectors
     from geniml.tokenization import Tokenizer
 
     folder = DATA / "bedsets" / name
@@ -98,7 +112,28 @@ def collection(name):
     model = Region2VecExModel(tokenizer=Tokenizer(uni), embedding_dim=100, device="cpu")
     docs = [t.ids for t in model.tokenizer.tokenize_batch(files, drop_unknown=True)]
     os.environ["GENIML_NO_PROGRESS"] = "1"
-    model.train(docs, epochs=30, min_count=1, seed=0, sg=True)
+    if method == "skipgram":
+        model.train(docs, epochs=30, min_count=1, seed=0, sg=True)
+        return files, meta, model, model.encode(files)
+    tok = model.tokenizer
+    if method == "spectral":
+        units = [np.unique(d) for d in docs]
+    elif method == "window10":  # tokens come sorted by position
+        units = [np.unique(d[lo : lo + 10]) for d in docs for lo in range(0, len(d), 10)]
+        units = [u for u in units if len(u) > 1]
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    offsets = np.zeros(len(units) + 1, dtype=np.int64)
+    np.cumsum([len(u) for u in units], out=offsets[1:])
+    vecs = spectral_token_vectors(
+        offsets,
+        np.concatenate(units),
+        vocab_size=tok.vocab_size,
+        dim=100,
+        exclude=np.arange(tok.n_regions, tok.vocab_size),
+    )
+    with torch.no_grad():
+        model.model.projection.weight.copy_(torch.from_numpy(vecs))
     return files, meta, model, model.encode(files)
 
 
@@ -137,7 +172,7 @@ def expected_random(
     return float(np.mean(ap)), float(np.mean(rp))
 
 
-def quality() -> list[tuple]:
+def quality(methods: list[str], text: bool) -> list[tuple]:
     import polars as pl
 
     from geniml.search import TextEncoder, metadata_sentences, rank_metrics
@@ -146,19 +181,24 @@ def quality() -> list[tuple]:
     enc = TextEncoder()
     rows = []
     for name, spec in COLLECTIONS.items():
-        files, meta, _model, x = collection(name)
+        files, meta, _model, x = collection(name, methods[0])
+        sims = {}
+        for method in methods:
+            xm = x if method == methods[0] else collection(name, method)[3]
+            xmc = xm - xm.mean(axis=0)
+            xmn = xmc / np.linalg.norm(xmc, axis=1, keepdims=True)
+            sims[method] = xmn @ xmn.T
         xc = x - x.mean(axis=0)
         xn = xc / np.linalg.norm(xc, axis=1, keepdims=True)
-        sim = xn @ xn.T
         jac = jaccard_matrix(files)
         n = len(files)
         sentences = metadata_sentences(meta, id_column="file", text_columns=spec["text"])
         flat = [s for ss in sentences for s in ss]
-        emb = dict(zip(flat, enc.encode(flat), strict=True))
+        emb = dict(zip(flat, enc.encode(flat), strict=True)) if text else {}
         for label in spec["labels"]:
             lab = meta[label].cast(pl.String).to_list()
             # BED-to-BED, self left out
-            res = {"r2v": [], "jac": []}
+            res: dict[str, list] = {k: [] for k in [*methods, "jac"]}
             rel_sets = []
             for i in range(n):
                 rel = [j for j in range(n) if j != i and lab[j] == lab[i]]
@@ -166,24 +206,28 @@ def quality() -> list[tuple]:
                     continue
                 others = [j for j in range(n) if j != i]
                 rel_sets.append([others.index(j) for j in rel])
-                for key, m in (("r2v", sim), ("jac", jac)):
+                for key, m in [*sims.items(), ("jac", jac)]:
                     order = sorted(others, key=lambda j, m=m: (-m[i, j], j))
                     a, _, r = rank_metrics(order, rel)
                     res[key].append((a, r))
             rnd = expected_random(n - 1, rel_sets)
-            r2v = np.mean(res["r2v"], axis=0)
             jc = np.mean(res["jac"], axis=0)
-            rows.append(
-                (
-                    name,
-                    label,
-                    "BED-to-BED",
-                    len(rel_sets),
-                    f"{r2v[0]:.3f} / {r2v[1]:.3f}",
-                    f"{jc[0]:.3f} / {jc[1]:.3f}",
-                    f"{rnd[0]:.3f} / {rnd[1]:.3f}",
+            for method in methods:
+                r2v = np.mean(res[method], axis=0)
+                rows.append(
+                    (
+                        name,
+                        label,
+                        f"BED-to-BED ({method})",
+                        len(rel_sets),
+                        f"{r2v[0]:.3f} / {r2v[1]:.3f}",
+                        f"{jc[0]:.3f} / {jc[1]:.3f}",
+                        f"{rnd[0]:.3f} / {rnd[1]:.3f}",
+                    )
                 )
-            )
+                print(rows[-1], flush=True)
+            if not text:
+                continue
             # Text-to-BED, leave one out
             t_res, t_rel = [], []
             for i in range(n):
@@ -206,14 +250,14 @@ def quality() -> list[tuple]:
                 (
                     name,
                     label,
-                    "text-to-BED (LOO)",
+                    f"text-to-BED, LOO ({methods[0]})",
                     len(t_res),
                     f"{t[0]:.3f} / {t[1]:.3f}",
                     "-",
                     f"{trnd[0]:.3f} / {trnd[1]:.3f}",
                 )
             )
-            print(rows[-2], rows[-1], flush=True)
+            print(rows[-1], flush=True)
     return rows
 
 
@@ -233,7 +277,7 @@ def base_parts(n_halves: int = 40) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(0)
     files_, coll, resid = [], [], []
     for c, name in enumerate(COLLECTIONS):
-        files, _meta, model, x = collection(name)
+        files, _meta, model, x = collection(name, "skipgram")
         mu = x.mean(axis=0)
         for f, xf in zip(files, x, strict=True):
             df = read_bed(f).to_polars()
@@ -381,16 +425,21 @@ def speed(sizes: list[int], peer: str, ms_ours: list[int], ms_peer: list[int]) -
         paths = [OUT / f"search_{n}_{k}.npy" for k in ("x", "q", "gt")]
         for p, a in zip(paths, (x, q, gt), strict=True):
             np.save(p, a)
-        up0 = os.getloadavg()[0]
-        res = {f"geniml M{m}": ours_ladder(x, q, gt, m, EFS) for m in ms_ours}
-        peer_res = run_peer(
-            peer, PEER, *map(str, paths), json.dumps(EFS), json.dumps(ms_peer), timeout=20000
-        )
-        res.update({f"hnswlib M{m}": v for m, v in peer_res.items()})
-        load = f"{up0:.1f}-{os.getloadavg()[0]:.1f}"
-        print(json.dumps({"n": n, "load": load, **res}), flush=True)
-        (OUT / f"search_speed_{n}.json").write_text(json.dumps({"load": load, **res}))
+        res = {}
+        for lib, ms in (("geniml", ms_ours), ("hnswlib", ms_peer)):
+            for m in ms:
+                up0 = os.getloadavg()[0]
+                if lib == "geniml":
+                    r = ours_ladder(x, q, gt, m, EFS)
+                else:
+                    args = (*map(str, paths), json.dumps(EFS), json.dumps([m]))
+                    r = run_peer(peer, PEER, *args, timeout=20000).get(str(m), {})
+                r["load"] = f"{up0:.1f}-{os.getloadavg()[0]:.1f}"
+                res[f"{lib} M{m}"] = r
+                print(json.dumps({"n": n, "index": f"{lib} M{m}", **r}), flush=True)
+                (OUT / f"search_speed_{n}.json").write_text(json.dumps(res))
         for name, r in res.items():
+            load = r["load"]
             for ef, e in sorted(r["ef"].items(), key=lambda t: int(t[0])):
                 rows.append(
                     (
@@ -438,20 +487,24 @@ def text_latency() -> list[tuple]:
         "RBBP5 embryonic stem cells",
         "Dnd41 T-ALL EZH2",
     ]
-    sb.query(text=queries[0])
+    sb.query(text=queries[0])  # loads the text encoder and Vec2Vec once (cached)
     rows = []
-    for threads in (torch.get_num_threads(), 1):
-        torch.set_num_threads(threads)
-        ts = []
-        for k in range(50):
-            t0 = time.perf_counter()
+    threads = torch.get_num_threads()
+    for setting in (1, None):
+        sb._text_model.threads = setting  # 1: the default; None: torch's own (2 here)
+        ts, cpu = [], []
+        for k in range(100):
+            t0, c0 = time.perf_counter(), time.process_time()
             sb.query(text=queries[k % len(queries)], top_k=10)
             ts.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
         rows.append(
             (
-                f"torch threads {threads}",
+                f"TextEncoder(threads={setting})"
+                + (" (default)" if setting == 1 else f" = torch's {threads}"),
                 f"{np.median(ts) * 1000:.1f} ms",
                 f"{np.percentile(ts, 90) * 1000:.1f} ms",
+                f"{np.median(cpu) * 1000:.1f} ms",
                 f"{os.getloadavg()[0]:.1f}",
             )
         )
@@ -465,13 +518,15 @@ if __name__ == "__main__":
     ap.add_argument("--part", choices=["all", "quality", "speed", "text"], default="all")
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--m-ours", default="16,32,64")
+    ap.add_argument("--methods", default="window10,spectral,skipgram")
+    ap.add_argument("--tasks", default="b2b,text")
     ap.add_argument("--m-peer", default="16,32,64")
     args = ap.parse_args()
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     if args.part in ("all", "quality"):
         print(
             table(
-                quality(),
+                quality(args.methods.split(","), "text" in args.tasks.split(",")),
                 (
                     "collection",
                     "label",
@@ -484,7 +539,7 @@ if __name__ == "__main__":
             )
         )
     if args.part in ("all", "text"):
-        print(table(text_latency(), ("setting", "median", "p90", "load")))
+        print(table(text_latency(), ("setting", "median wall", "p90 wall", "median CPU", "load")))
     if args.part in ("all", "speed"):
         sizes = [int(s) for s in args.sizes.split(",")]
         ms_ours = [int(m) for m in args.m_ours.split(",")]

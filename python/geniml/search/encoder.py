@@ -20,14 +20,21 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from geniml.exceptions import GenimlValueError, ModelError
 
-__all__ = ["DEFAULT_TEXT_MODEL", "MINILM_SHA256", "TextEncoder", "packaged_model_folder"]
+__all__ = [
+    "DEFAULT_TEXT_MODEL",
+    "MINILM_SHA256",
+    "TextEncoder",
+    "packaged_model_folder",
+    "torch_threads",
+]
 
 DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
 #: sha256 of ``model.safetensors`` on the hub (sentence-transformers/all-MiniLM-L6-v2).
@@ -132,6 +139,22 @@ def _max_seq_length(folder: Path, default: int = 256) -> int:
     return default
 
 
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run a block with ``n`` torch intra-op threads (``None``: unchanged), then restore."""
+    import torch
+
+    before = torch.get_num_threads()
+    if n is None or n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class TextEncoder:
     """Sentence embeddings from a local model (no network), mean-pooled and L2-normalised.
 
@@ -141,6 +164,10 @@ class TextEncoder:
             sentence-transformers / Hugging Face model folder.
         device: torch device (default: CUDA when present, else CPU).
         batch_size: sentences per forward pass.
+        threads: torch intra-op threads while encoding a single sentence (the interactive
+            query case): 1 by default, since a batch of one is too small to split and extra
+            threads only spin against other work (measured in benches/README.md, section
+            Search). ``None`` keeps torch's setting; batches always use torch's setting.
 
     Raises:
         ModelError: the model is not installed / the folder is unusable.
@@ -157,9 +184,13 @@ class TextEncoder:
         *,
         device: str | None = None,
         batch_size: int = 32,
+        threads: int | None = 1,
     ) -> None:
         if batch_size < 1:
             raise GenimlValueError(f"batch_size must be >= 1, got {batch_size}")
+        if threads is not None and threads < 1:
+            raise GenimlValueError(f"threads must be >= 1 or None, got {threads}")
+        self.threads = threads
         self.folder = _resolve_folder(model)
         self.name = str(model)
         self.batch_size = batch_size
@@ -222,7 +253,7 @@ class TextEncoder:
             if not isinstance(s, str) or not s.strip():
                 raise GenimlValueError(f"sentence {i}: expected a non-empty string, got {s!r}")
         out = np.zeros((len(items), self.dim), dtype=np.float32)
-        with torch.inference_mode():
+        with torch_threads(self.threads if len(items) == 1 else None), torch.inference_mode():
             for lo in range(0, len(items), self.batch_size):
                 batch = self._tokenizer.encode_batch(items[lo : lo + self.batch_size])
                 ids = torch.tensor([e.ids for e in batch], device=self.device)

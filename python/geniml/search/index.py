@@ -317,6 +317,10 @@ class SearchBackend:
         if payloads is None:
             payloads = _payload_frame(backend.ids, backend.payloads)
         self.payloads = payloads
+        # results are assembled in Python from these columns: a polars join or gather wakes
+        # its thread pool, which cost 2-4 ms a query on a loaded machine
+        self._row_of = {int(i): k for k, i in enumerate(payloads["id"].to_list())}
+        self._columns = {c: payloads[c].to_list() for c in payloads.columns if c != "id"}
         self.folder: Path | None = None
         self._region2vec = region2vec
         self._text_model = text_model
@@ -394,7 +398,7 @@ class SearchBackend:
 
     def embed_text(self, text: str) -> np.ndarray:
         """A sentence mapped into the region-set space (text encoder, then Vec2Vec)."""
-        from geniml.search.encoder import TextEncoder
+        from geniml.search.encoder import TextEncoder, torch_threads
         from geniml.text2bednn import Vec2Vec
 
         if self._vec2vec is None or self._text_model is None:
@@ -405,7 +409,8 @@ class SearchBackend:
             self._text_model = TextEncoder(self._text_model)
         if not isinstance(self._vec2vec, Vec2Vec):
             self._vec2vec = Vec2Vec.load(self._vec2vec)
-        return self._vec2vec.encode(self._text_model.encode(text))
+        with torch_threads(self._text_model.threads):  # one sentence: see TextEncoder
+            return self._vec2vec.encode(self._text_model.encode(text))
 
     # -- queries ------------------------------------------------------------------------
     def _centred(self, vec: np.ndarray) -> np.ndarray:
@@ -506,4 +511,8 @@ class SearchBackend:
                 "score": pl.Series(scores, dtype=pl.Float64),
             }
         )
-        return head.join(self.payloads, on="id", how="left", maintain_order="left")
+        rows = [self._row_of[int(i)] for i in ids]
+        schema = self.payloads.schema
+        return head.hstack(
+            [pl.Series(c, [v[r] for r in rows], dtype=schema[c]) for c, v in self._columns.items()]
+        )

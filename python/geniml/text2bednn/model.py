@@ -266,7 +266,7 @@ class Vec2Vec(PretrainedMixin):
         single = a.ndim == 1
         m = _matrix(a[None, :] if single else a, "x", self.input_dim)
         self.model.eval()
-        with torch.no_grad():
+        with torch.inference_mode():
             out = self.model(torch.from_numpy(m).to(self.device)).cpu().numpy()
         return out[0] if single else out
 

@@ -115,3 +115,31 @@ def test_vec2vec_bad_input(tmp_path):
         v.train(np.ones((3, 4)), np.ones((3, 2)), loss="hinge")  # type: ignore[arg-type]
     with pytest.raises(ModelError, match="no config.yaml"):
         Vec2Vec.load(tmp_path)
+
+
+def test_single_sentence_threads_are_restored(encoder):
+    import torch
+
+    from geniml.search import TextEncoder
+    from geniml.search.encoder import torch_threads
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        with torch_threads(1):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        sentence = next(iter(REFERENCE))
+        assert encoder.threads == 1  # the default for single-sentence queries
+        one = encoder.encode(sentence)
+        assert torch.get_num_threads() == 2
+        encoder.threads = None
+        try:
+            np.testing.assert_allclose(encoder.encode(sentence), one, atol=1e-6)
+        finally:
+            encoder.threads = 1
+        np.testing.assert_allclose(one[:8], REFERENCE[sentence], atol=2e-6)
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(GenimlValueError, match="threads must be >= 1"):
+        TextEncoder(threads=0)
