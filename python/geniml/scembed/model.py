@@ -335,9 +335,7 @@ class ScEmbed(PretrainedMixin):
         if solver == "spectral":
             if store is not None:  # the factorisation needs every cell's tokens at once
                 cells = store.read()
-            return self._train_spectral(
-                cells, tokenizer, self._r2v, min_count=min_count, seed=seed
-            )
+            return self._train_spectral(cells, tokenizer, self._r2v, min_count=min_count, seed=seed)
         return self._r2v.train(
             cells,
             window_size=self.window_size,

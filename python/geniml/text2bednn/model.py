@@ -349,7 +349,6 @@ class Vec2Vec(PretrainedMixin):
         v.trained = bool(cfg.get("trained", True))
         return v
 
-
     # -- Hugging Face folders: from_pretrained / save_pretrained / push_to_hub (PretrainedMixin)
     card_type = "Vec2Vec"
 
