@@ -36,6 +36,7 @@ lint: venv
 	$(VENV)/bin/ruff check python tests benches
 	$(VENV)/bin/ruff format --check python tests benches
 	$(VPY) -m mypy.stubtest geniml._core --allowlist .stubtest-allowlist
+	$(VPY) -m mypy python/geniml
 
 fmt:
 	cargo fmt --all

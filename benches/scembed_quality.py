@@ -18,7 +18,7 @@ selection; peer venv). Each is run with 3 seeds (training seed, k-means and Leid
 embeddings, mean +- sd: k-means (k = number of labels) ARI / NMI, and Leiden ARI on one
 15-neighbour graph per embedding, at the resolution that gives k clusters (found by bisection,
 the same rule for every method) and at resolution 1.
-Seconds are training + encoding wall time per seed. Transfer: train on a stratified half,
+Seconds are training + encoding wall time per seed, imports excluded. Transfer: train on a stratified half,
 encode the other half, k-NN label transfer (``annotate_celltypes``, k = 10) against LSI fitted on
 the same half and projected the same way. Writes UMAP PNGs coloured by type to ``bench_out/``.
 """
@@ -43,6 +43,10 @@ z = np.load(npz)
 offsets, ids = z["offsets"], z["ids"]
 docs = [[str(t) for t in ids[offsets[i]:offsets[i + 1]]] for i in range(len(offsets) - 1)]
 rng = np.random.default_rng(seed)
+if kind == "snapatac2":  # imports are not timed (for any method)
+    import anndata, scipy.sparse, snapatac2
+else:
+    import gensim.models, gensim.models.doc2vec
 t0 = time.perf_counter()
 if kind == "gensim_cbow":
     from gensim.models import Word2Vec
@@ -183,6 +187,9 @@ def lsi_fit(x, seed: int, dim: int = 31):
 
 def geniml_method(**train):
     def run(ctx, seed):
+        import torch  # noqa: F401  (imports are not timed, for any method)
+
+        import geniml.region2vec  # noqa: F401
         from geniml.scembed import ScEmbed
 
         model = ScEmbed(embedding_dim=train.get("_dim", 100), window_size=train.get("_window", 5))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from tests.conftest import ROOT
 
@@ -68,3 +69,65 @@ def _check_region2vec(ns: dict, data) -> None:
 
 
 _CHECKS = [_check_io, _check_tokenize, _check_region2vec]
+
+
+# --- every python and shell block of the README, in order, in one fresh folder ---------------
+
+# Blocks the sequence does not run, each with the reason; matched on their first line.
+NOT_RUN = {
+    "make demo": "the main job and the test suite: CI runs both (`make demo`, `make test`)",
+    "pip install geniml": "installs from PyPI; the wheel and its install are CI's `make wheel-check`",
+}
+
+
+def readme_blocks() -> list[tuple[str, str]]:
+    """Every ```python / ```bash block of the README, in order: (language, code)."""
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"^```(python|bash)\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def test_the_blocks_not_run_are_the_top_commands_and_the_install_lines():
+    blocks = readme_blocks()
+    first = blocks[0][1].splitlines()
+    assert [line.split("#")[0].strip() for line in first] == ["make demo", "make test"]
+    skipped = [code for _, code in blocks if _not_run(code)]
+    assert len(skipped) == len(NOT_RUN)
+
+
+def _not_run(code: str) -> bool:
+    words = code.splitlines()[0].split()
+    return any(words[: len(key.split())] == key.split() for key in NOT_RUN)
+
+
+@pytest.mark.slow
+def test_every_readme_block_runs_in_order_in_a_fresh_folder(shared_data, tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "data").symlink_to(shared_data, target_is_directory=True)
+    work = tmp_path / "fresh"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    env = os.environ | {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    namespace: dict = {"__name__": "__readme__"}
+    ran = 0
+    for k, (lang, code) in enumerate(readme_blocks()):
+        if _not_run(code):
+            continue
+        where = f"README block {k} ({lang}, first line {code.splitlines()[0]!r})"
+        if lang == "python":
+            exec(compile(code, where, "exec"), namespace)
+        else:
+            r = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", code],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            assert r.returncode == 0, f"{where} failed:\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}"
+        ran += 1
+    assert ran == len(readme_blocks()) - len(NOT_RUN)

@@ -3,7 +3,7 @@
 # Private: the public API is what `geniml` and its submodules export.
 import os
 from collections.abc import Sequence
-from typing import Literal, TypeAlias, final
+from typing import Literal, TypeAlias, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +15,8 @@ _I64: TypeAlias = npt.NDArray[np.int64]
 _F32: TypeAlias = npt.NDArray[np.float32]
 _F64: TypeAlias = npt.NDArray[np.float64]
 _Path: TypeAlias = str | os.PathLike[str]
+# Every `n_threads`: a count >= 1, or -1 / None for the shared pool (GENIML_NUM_THREADS or all
+# cores); 0 and other negative values raise GenimlValueError.
 
 # Regions in: (chromosome names, chrom ids, starts, ends), uint32 columns.
 _RegionArg: TypeAlias = tuple[list[str], _U32, _U32, _U32]
@@ -113,9 +115,24 @@ class Tokenizer:
         n_threads: int | None = None,
         allow_empty: bool = False,
     ) -> list[_I64]: ...
+    @overload
     def overlaps(
-        self, regions: _RegionArg, *, fraction: float, fraction_of: _FractionOf, weights: bool
-    ) -> _Csr: ...
+        self,
+        regions: _RegionArg,
+        *,
+        fraction: float,
+        fraction_of: _FractionOf,
+        weights: Literal[True],
+    ) -> tuple[_U64, _U32, _F32]: ...
+    @overload
+    def overlaps(
+        self,
+        regions: _RegionArg,
+        *,
+        fraction: float,
+        fraction_of: _FractionOf,
+        weights: Literal[False],
+    ) -> tuple[_U64, _U32, None]: ...
     def coverage(
         self, regions: _RegionArg, *, fraction: float
     ) -> tuple[int, int, int, int, int]: ...

@@ -11,7 +11,7 @@ Examples:
     On a laptop::
 
         from dask.distributed import Client, LocalCluster
-        client = Client(LocalCluster(n_workers=2, threads_per_worker=1))
+        client = Client(LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0"))
         cov = compute_coverage("bed_files/", "hg38.chrom.sizes", client=client)
 
     On SLURM (dask-jobqueue), the same call with another client::
@@ -113,7 +113,7 @@ def compute_coverage(
     )
 
     _check_client(client)
-    paths = _bed_paths(beds)  # type: ignore[arg-type]
+    paths = _bed_paths(beds)
     if paths is None:
         raise GenimlValueError("geniml.distributed takes BED paths or a folder, not RegionSets")
     sizes = _sizes_list(chrom_sizes)
@@ -230,7 +230,7 @@ def _chunks(items: list, size: int) -> list[list]:
 def _paths(beds: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
     from geniml.universe.coverage import _bed_paths
 
-    paths = _bed_paths(beds)  # type: ignore[arg-type]
+    paths = _bed_paths(beds)
     if paths is None:
         raise GenimlValueError("geniml.distributed takes BED paths or a folder, not RegionSets")
     return [str(Path(p).resolve()) for p in paths]

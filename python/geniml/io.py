@@ -61,7 +61,21 @@ NARROWPEAK_COLUMNS = ["name", "score", "strand", "signalValue", "pValue", "qValu
 
 
 class Region(NamedTuple):
-    """One genomic interval, 0-based half-open ``[start, end)``."""
+    """One genomic interval, 0-based half-open ``[start, end)``.
+
+    Attributes:
+        chrom: chromosome name.
+        start: first base (0-based).
+        end: one past the last base.
+
+    Examples:
+        >>> from geniml.io import Region, RegionSet
+        >>> r = Region("chr1", 100, 200)
+        >>> str(r), r.end - r.start
+        ('chr1:100-200', 100)
+        >>> RegionSet([("chr1", 0, 50), ("chr2", 10, 20)])[1]
+        Region(chrom='chr2', start=10, end=20)
+    """
 
     chrom: str
     start: int
@@ -78,6 +92,15 @@ class ReadReport(NamedTuple):
         n_lines: lines in the file, headers and blank lines included.
         n_skipped: malformed lines dropped (``on_error="skip"`` or ``"warn"``).
         issues: ``(line, reason)`` of the first dropped lines.
+
+    Examples:
+        >>> import tempfile, pathlib, warnings
+        >>> from geniml.io import read_bed
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.bed"
+        >>> _ = p.write_text("chr1\\t0\\t10\\nchr1\\tx\\t20\\n")
+        >>> rs = read_bed(p, on_error="skip")
+        >>> rs.report.n_lines, rs.report.n_skipped, rs.report.issues[0][0]
+        (2, 1, 2)
     """
 
     n_lines: int
@@ -539,10 +562,25 @@ def write_bed(
     """Write regions as BED (``.gz`` suffix: gzip).
 
     The write is atomic (temporary file, then rename); an existing file is replaced only when
-    ``force=True``.
+    ``force=True``. Coordinates are written as stored: 0-based half-open.
+
+    Args:
+        regions: a :class:`RegionSet` or an iterable of ``(chrom, start, end)`` tuples.
+        path: the output file; a ``.gz`` suffix writes gzip.
+        force: replace an existing file.
 
     Returns:
         The path written.
+
+    Raises:
+        FileExistsError: ``path`` exists and ``force`` is false.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from geniml.io import write_bed
+        >>> p = write_bed([("chr1", 0, 10), ("chr2", 5, 8)], pathlib.Path(tempfile.mkdtemp()) / "a.bed")
+        >>> p.read_text()
+        'chr1\\t0\\t10\\nchr2\\t5\\t8\\n'
     """
     rs = regions if isinstance(regions, RegionSet) else RegionSet(regions)
     path = Path(path)
@@ -552,6 +590,12 @@ def write_bed(
 
 def read_chrom_sizes(path: str | os.PathLike) -> dict[str, int]:
     """Read a chrom sizes file (``name<TAB>length`` per line) into a dict, in file order.
+
+    Args:
+        path: the chrom sizes file.
+
+    Returns:
+        ``{chromosome: length}``.
 
     Examples:
         >>> import tempfile, pathlib
@@ -570,9 +614,22 @@ def load_universe(path: str | os.PathLike, *, dedup: bool = False) -> RegionSet:
     first copy is kept and a warning says how many were dropped). The same Rust loader backs
     :class:`~geniml.tokenization.Tokenizer`.
 
+    Args:
+        path: the universe BED file.
+        dedup: keep the first copy of duplicate regions instead of raising.
+
+    Returns:
+        The universe regions in file order.
+
     Raises:
         UniverseError: the universe is empty or has duplicate regions.
         UniverseNotFoundError: the file is missing (a ``FileNotFoundError`` too).
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.io import load_universe
+        >>> len(load_universe(datasets.hg38_universe()))
+        2378
     """
     path = Path(path)
     out, n_dropped = _core.read_universe(path, dedup=dedup)
@@ -582,7 +639,25 @@ def load_universe(path: str | os.PathLike, *, dedup: bool = False) -> RegionSet:
 
 
 def bed_files_in(folder: str | os.PathLike) -> list[Path]:
-    """BED-like files of a folder (``.bed``, ``.bed.gz``, ``.narrowPeak``, ...), sorted by name."""
+    """BED-like files of a folder (``.bed``, ``.bed.gz``, ``.narrowPeak``, ...), sorted by name.
+
+    Other files (``metadata.tsv``, ``README``) and subfolders are left out.
+
+    Args:
+        folder: the folder.
+
+    Returns:
+        The file paths, sorted by name.
+
+    Raises:
+        FileNotFoundError: ``folder`` is not a folder.
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.io import bed_files_in
+        >>> [p.name for p in bed_files_in(datasets.diffbind_er_chr18())][:2]
+        ['BT4741.bed.gz', 'BT4742.bed.gz']
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"not a folder: {folder}")
@@ -777,9 +852,29 @@ def read_scatac(folder: str | os.PathLike, *, matrix: str | None = None):
     matrix may be peaks x cells or cells x peaks; its orientation is taken from the number of
     peaks. ``var`` gets ``chr``/``start``/``end`` columns.
 
+    Args:
+        folder: the folder.
+        matrix: the matrix file name inside ``folder`` (default: ``matrix.mtx`` or the only
+            ``*.mtx``).
+
+    Returns:
+        An AnnData, cells x peaks (needs the ``ml`` extra).
+
     Raises:
         FileNotFoundError: a required file is missing (the message lists what was looked for).
         AnnDataLayoutError: the matrix shape matches neither peaks x cells nor cells x peaks.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from geniml.io import read_scatac
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "peaks.bed").write_text("chr1\\t0\\t100\\nchr1\\t200\\t300\\n")
+        >>> _ = (d / "barcodes.tsv").write_text("AAAC\\nAAAG\\nAAAT\\n")
+        >>> mtx = "%%MatrixMarket matrix coordinate integer general\\n2 3 3\\n1 1 1\\n2 2 4\\n1 3 2\\n"
+        >>> _ = (d / "matrix.mtx").write_text(mtx)
+        >>> a = read_scatac(d)
+        >>> a.shape, list(a.var["start"])
+        ((3, 2), [0, 200])
     """
     ad = require("anndata")
     pd = require("pandas")

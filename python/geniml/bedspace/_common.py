@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,7 +37,7 @@ def read_metadata(path: str | os.PathLike, labels: list[str]) -> pl.DataFrame:
     return df
 
 
-def split_labels(labels: str | list[str] | tuple[str, ...]) -> list[str]:
+def split_labels(labels: str | Sequence[str]) -> list[str]:
     """``"a,b"`` or ``["a", "b"]`` to a list of column names."""
     cols = labels.split(",") if isinstance(labels, str) else list(labels)
     cols = [c.strip() for c in cols if c.strip()]

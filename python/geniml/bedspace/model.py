@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -145,7 +145,7 @@ class BEDSpaceModel(PretrainedMixin):
             return cls.from_symbols(symbols, w, folder=path.parent)
         if not path.is_dir():
             raise FileNotFoundError(f"model folder not found: {path}")
-        config = {}
+        config: dict[str, Any] = {}
         if (path / CONFIG_FILE).is_file():
             config = yaml.safe_load((path / CONFIG_FILE).read_text()) or {}
             if config.get("model_type", "bedspace") != "bedspace":

@@ -124,8 +124,8 @@ def preprocess(
     lines: list[str] = []
     kept: list[dict[str, str]] = []
     empty: list[str] = []
-    for k, (name, ids) in enumerate(zip(order, arrays, strict=False)):
-        ids = ids.ids
+    for k, (name, tokenized) in enumerate(zip(order, arrays, strict=False)):
+        ids = tokenized.ids
         if ids.size == 0:
             empty.append(name)
             continue

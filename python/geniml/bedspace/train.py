@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -17,6 +18,9 @@ from geniml.bedspace._common import LABEL_PREFIX
 from geniml.bedspace.model import TSV_FILE, BEDSpaceModel, read_starspace_tsv
 from geniml.bedspace.preprocess import files_table_path
 from geniml.exceptions import GenimlValueError, ModelError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 UPSTREAM_THREADS = 20
 
@@ -120,7 +124,7 @@ def train(
         raise GenimlValueError(f"{input}: no line has both region tokens and a label")
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 2**63 - 1))
-    config = {
+    config: dict[str, object] = {
         "trainer": "starspace" if path_to_starspace else "native",
         "dim": int(dim),
         "epochs": int(epochs),
@@ -200,11 +204,24 @@ def _train_native(symbols, n_words, csr, config, n_threads, progress, docs) -> B
     return BEDSpaceModel.from_symbols(symbols, w, config=config, documents=docs)
 
 
+def _starspace_threads(n_threads: int | None) -> int:
+    """StarSpace's ``-thread``: upstream's 20 by default, all cores for -1."""
+    if n_threads is None:
+        return UPSTREAM_THREADS
+    if n_threads == -1:
+        return int(_core.num_threads())
+    if n_threads < 1:
+        raise GenimlValueError(f"`n_threads` must be >= 1, or -1 / None, got {n_threads}")
+    return int(n_threads)
+
+
 class _Bar:
     """A rich progress bar over epochs showing the mean batch loss (no-op when disabled)."""
 
     def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total, self.enabled, self._p, self._t = total, enabled, None, None
+        self.total, self.enabled = total, enabled
+        self._p: Progress | None = None
+        self._t: TaskID | None = None
 
     def __enter__(self) -> _Bar:
         if self.enabled:
@@ -221,7 +238,7 @@ class _Bar:
         return self
 
     def advance(self, loss: float) -> None:
-        if self._p is not None:
+        if self._p is not None and self._t is not None:
             self._p.update(self._t, advance=1, loss=loss)
 
     def __exit__(self, *exc) -> None:
@@ -230,14 +247,3 @@ class _Bar:
 
 
 __all__ = ["TSV_FILE", "train"]
-
-
-def _starspace_threads(n_threads: int | None) -> int:
-    """StarSpace's ``-thread``: upstream's 20 by default, all cores for -1."""
-    if n_threads is None:
-        return UPSTREAM_THREADS
-    if n_threads == -1:
-        return int(_core.num_threads())
-    if n_threads < 1:
-        raise GenimlValueError(f"`n_threads` must be >= 1, or -1 / None, got {n_threads}")
-    return int(n_threads)

@@ -51,7 +51,7 @@ DATASETS: dict[str, str] = {
 def _folder(name: str) -> Path:
     if name not in DATASETS:
         raise ValueError(f"`name` must be one of {sorted(DATASETS)}, got {name!r}")
-    path = Path(str(files("geniml.datasets").joinpath("_data", DATASETS[name])))
+    path = Path(str(files("geniml.datasets").joinpath("_data").joinpath(DATASETS[name])))
     if not path.is_dir():
         raise FileNotFoundError(f"bundled data set {name!r} is missing from the install: {path}")
     return path

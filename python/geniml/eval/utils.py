@@ -43,15 +43,33 @@ EMBED_TYPES = ("exmodel", "base", "region2vec")
 def genome_distance(u: tuple[int, int], v: tuple[int, int]) -> float:
     """Genome distance of two same-chromosome regions given as ``(start, end)``.
 
+    Coordinates are 0-based half-open.
+
+    Args:
+        u: the first region, ``(start, end)``.
+        v: the second region, ``(start, end)``.
+
+    Returns:
+        The distance (bp) as upstream geniml measures it.
+
     Examples:
         >>> genome_distance((0, 10), (15, 20))
         6.0
     """
-    return float(genome_distances(np.array([u[0]]), np.array([u[1]]), [v[0]], [v[1]])[0])
+    return float(
+        genome_distances(np.array([u[0]]), np.array([u[1]]), np.array([v[0]]), np.array([v[1]]))[0]
+    )
 
 
 def cosine_distance(x: np.ndarray, y: np.ndarray) -> float:
-    """``(1 - cos(x, y)) / 2``.
+    """``(1 - cos(x, y)) / 2``: 0 for the same direction, 1 for opposite ones.
+
+    Args:
+        x: a vector.
+        y: a vector of the same length.
+
+    Returns:
+        The distance, in ``[0, 1]``.
 
     Examples:
         >>> import numpy as np
@@ -103,6 +121,14 @@ def load_genomic_embeddings(
 ) -> tuple[np.ndarray, list[str]]:
     """Vectors and their regions as ``chr:start-end`` strings (upstream's return shape).
 
+    Args:
+        model_path: the model (a folder for ``"exmodel"``, a pickle for ``"base"``, a gensim
+            file for ``"region2vec"``).
+        embed_type: how ``model_path`` is read.
+
+    Returns:
+        ``(vectors (n, dim), vocab)``.
+
     Examples:
         >>> import numpy as np, pickle, tempfile, pathlib
         >>> p = pathlib.Path(tempfile.mkdtemp()) / "b.pkl"
@@ -116,20 +142,63 @@ def load_genomic_embeddings(
 
 
 def save_base_embeddings(base_embed_obj: BaseEmbeddings, file_name: str | os.PathLike) -> None:
-    """Pickle a :class:`BaseEmbeddings` (readable by upstream geniml too)."""
+    """Pickle a :class:`BaseEmbeddings` (readable by upstream geniml too); replaces the file.
+
+    Args:
+        base_embed_obj: the embeddings.
+        file_name: the pickle to write (written aside, then renamed).
+
+    Examples:
+        >>> import numpy as np, tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "b.pkl"
+        >>> save_base_embeddings(BaseEmbeddings(np.eye(2), ["chr1:0-10", "chr1:20-30"]), p)
+        >>> p.stat().st_size > 0
+        True
+    """
     with atomic_file(file_name, force=True) as tmp, tmp.open("wb") as fh:
         pickle.dump(base_embed_obj, fh)
 
 
 def load_base_embeddings(path: str | os.PathLike) -> tuple[np.ndarray, list[str]]:
-    """Vectors and vocab of a :class:`BaseEmbeddings` pickle."""
+    """Vectors and vocab of a :class:`BaseEmbeddings` pickle.
+
+    Args:
+        path: the pickle (:func:`save_base_embeddings`; upstream's pickles load too).
+
+    Returns:
+        ``(vectors (n, dim), vocab)``.
+
+    Examples:
+        >>> import numpy as np, tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "b.pkl"
+        >>> save_base_embeddings(BaseEmbeddings(np.eye(2), ["chr1:0-10", "chr1:20-30"]), p)
+        >>> load_base_embeddings(p)[1]
+        ['chr1:0-10', 'chr1:20-30']
+    """
     return load_genomic_embeddings(path, "base")
 
 
 def get_bin_embeddings(
     universe_file: str | os.PathLike, tokenized_files: Sequence[str | os.PathLike]
 ) -> BaseEmbeddings:
-    """Binary embeddings (region x tokenized file) of a universe, as upstream's ``bin-gen``."""
+    """Binary embeddings (region x tokenized file) of a universe, as upstream's ``bin-gen``.
+
+    Args:
+        universe_file: the universe BED file.
+        tokenized_files: BED files (tokenized or not); entry ``[i, j]`` is 1 when universe
+            region ``i`` overlaps a region of file ``j``.
+
+    Returns:
+        A :class:`BaseEmbeddings` with one row per universe region.
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.io import BedSet
+        >>> beds = BedSet(datasets.hg38_sample()).paths
+        >>> b = get_bin_embeddings(datasets.hg38_universe(), beds)
+        >>> b.embeddings.shape
+        (2378, 13)
+    """
     universe = RegionSet(universe_file)
     return BaseEmbeddings(binary_embeddings(universe, tokenized_files), _vocab(universe))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import types
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
@@ -43,7 +44,19 @@ N_SPECIAL_TOKENS = len(_core.Tokenizer.special_tokens())  # ids after the univer
 
 
 class RegionEmbeddings(NamedTuple):
-    """Embedding vectors and the regions they embed (row ``i`` embeds ``regions[i]``)."""
+    """Embedding vectors and the regions they embed (row ``i`` embeds ``regions[i]``).
+
+    Attributes:
+        vectors: ``(n_regions, dim)`` array.
+        regions: the regions, a :class:`~geniml.io.RegionSet` (0-based half-open).
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.evaluation import load_region_embeddings
+        >>> emb = load_region_embeddings(datasets.region2vec_hg38())
+        >>> emb.vectors.shape[0] == len(emb.regions)
+        True
+    """
 
     vectors: np.ndarray
     regions: RegionSet
@@ -55,6 +68,13 @@ class BaseEmbeddings:
     Attributes:
         embeddings: ``(n_regions, dim)`` vectors.
         vocab: the regions as ``chr:start-end`` strings, one per row.
+
+    Examples:
+        >>> import numpy as np
+        >>> from geniml.evaluation import BaseEmbeddings
+        >>> b = BaseEmbeddings(np.eye(2), ["chr1:0-10", "chr1:20-30"])
+        >>> b.embeddings.shape, b.vocab[1]
+        ((2, 2), 'chr1:20-30')
     """
 
     # Pickles name upstream's module path, so upstream geniml reads ours and we read theirs.
@@ -239,10 +259,18 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, np.ndarray]:
         ModelError: the file is not a readable torch checkpoint (the message names the file and
             the field at fault).
         FileNotFoundError: the file is missing.
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.evaluation import read_state_dict
+        >>> state = read_state_dict(datasets.region2vec_hg38() / "checkpoint.pt")
+        >>> state["projection.weight"].shape
+        (2385, 100)
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"model checkpoint not found: {path}")
+    torch: types.ModuleType | None
     try:
         import torch
     except ImportError:

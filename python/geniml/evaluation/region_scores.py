@@ -421,6 +421,13 @@ class NptResult(NamedTuple):
         query_npr: mean overlap ratio for the model's embeddings (upstream ``Avg_qNPR``).
         random_npr: mean overlap ratio for random embeddings (upstream ``Avg_rNPR``).
         snpr: ``max(log10(query / random), 0)`` (upstream ``SNPR``).
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.evaluation import npt_score
+        >>> res = npt_score(str(datasets.region2vec_hg38()), k=20, n_samples=50, n_threads=1)
+        >>> res.k, res.snpr.shape
+        (20, (2,))
     """
 
     k: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -103,6 +104,11 @@ def as_csr(dataset: object, tokenizer: object | None) -> tuple[np.ndarray, np.nd
         offsets, ids = dataset.as_csr()
         return np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(
             offsets, dtype=np.int64
+        )
+    if not isinstance(dataset, Iterable):
+        raise GenimlValueError(
+            f"a training dataset must be a path, a Region2VecDataset or a sequence of id arrays, "
+            f"got {type(dataset).__name__}"
         )
     docs = [np.asarray(d, dtype=np.int64).ravel() for d in dataset]
     if not docs:

@@ -545,6 +545,15 @@ def embed_region_sets(
 
     Returns:
         float32 array (len(region_sets), embedding_dim).
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.io import BedSet
+        >>> from geniml.region2vec import Region2VecExModel, embed_region_sets
+        >>> m = Region2VecExModel.from_pretrained(datasets.region2vec_hg38())
+        >>> paths = [p for p in BedSet(datasets.hg38_sample()).paths if p.name[0] in "DS"]
+        >>> embed_region_sets(m, paths, batch_size=4).shape
+        (7, 100)
     """
     items = list(region_sets)
     size = batch_size or max(len(items), 1)

@@ -43,6 +43,13 @@ class TokenizedCells:
         cells: cell names (barcodes), in row order.
         offsets: ``int64``; cell i has ``ids[offsets[i]:offsets[i+1]]``.
         ids: ``int64`` token ids (sorted and unique within a cell).
+
+    Examples:
+        >>> import numpy as np
+        >>> from geniml.tokenization import TokenizedCells
+        >>> t = TokenizedCells(["c0", "c1"], np.array([0, 1, 3]), np.array([4, 1, 2]))
+        >>> t.ids_for(1).tolist(), len(t.cells)
+        ([1, 2], 2)
     """
 
     def __init__(
@@ -130,7 +137,23 @@ class TokenizedCells:
 
 
 def read_tokens_parquet(path: str | os.PathLike) -> TokenizedCells:
-    """Read a parquet ``tokens`` file (as written by :func:`tokenize_cells`)."""
+    """Read a parquet ``tokens`` file (as written by :func:`tokenize_cells`).
+
+    Args:
+        path: parquet file with ``cell`` and ``tokens: list<int>`` columns (upstream's layout).
+
+    Returns:
+        The tokenized cells.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> import numpy as np
+        >>> from geniml.tokenization import TokenizedCells, read_tokens_parquet
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+        >>> _ = TokenizedCells(["c0", "c1"], np.array([0, 1, 3]), np.array([4, 1, 2])).to_parquet(p)
+        >>> read_tokens_parquet(p).ids_for(1).tolist()
+        [1, 2]
+    """
     import pyarrow.parquet as pq
 
     from geniml.tokenization.dataset import _read_parquet
@@ -265,6 +288,29 @@ def tokenize_anndata(
     The peak set is tokenized once (peak -> universe tokens); each cell's sparse row then
     becomes the sorted set of its peaks' tokens, in Rust, in parallel. A backed AnnData
     (``anndata.read_h5ad(path, backed="r")``) is read ``chunk_size`` rows at a time.
+
+    Args:
+        adata: AnnData (or ``.h5ad`` path) with peaks in ``var`` (chr/start/end columns or
+            region-like names).
+        tokenizer: the universe tokenizer.
+        fraction: minimum overlap as a fraction of the peak.
+        chunk_size: rows per block (default: all rows; 10,000 for backed AnnData).
+
+    Returns:
+        The tokenized cells, in ``obs`` order.
+
+    Examples:
+        >>> import anndata, numpy as np, pandas as pd, scipy.sparse as sp
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer
+        >>> tok = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> var = pd.DataFrame({"chr": ["chr1", "chr1"], "start": [10, 250], "end": [20, 260]},
+        ...                    index=["p0", "p1"])
+        >>> adata = anndata.AnnData(sp.csr_matrix(np.array([[1, 0], [2, 3]], dtype=np.float32)),
+        ...                         obs=pd.DataFrame(index=["c0", "c1"]), var=var)
+        >>> cells = tokenize_anndata(adata, tok)
+        >>> cells.ids_for(0).tolist(), cells.ids_for(1).tolist()
+        ([0], [0, 1])
     """
     adata = _as_anndata(adata)
     offs, idss, base = [np.zeros(1, dtype=np.int64)], [], 0
@@ -307,6 +353,22 @@ def tokenize_cells(
 
     Returns:
         The tokenized cells.
+
+    Raises:
+        FileExistsError: ``output`` exists and ``force`` is false.
+
+    Examples:
+        >>> import anndata, numpy as np, pandas as pd, scipy.sparse as sp
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer
+        >>> tok = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> var = pd.DataFrame({"chr": ["chr1", "chr1"], "start": [10, 250], "end": [20, 260]},
+        ...                    index=["p0", "p1"])
+        >>> adata = anndata.AnnData(sp.csr_matrix(np.array([[1, 0], [2, 3]], dtype=np.float32)),
+        ...                         obs=pd.DataFrame(index=["c0", "c1"]), var=var)
+        >>> cells = tokenize_cells(adata, tok, min_tokens=2)
+        >>> cells.cells
+        ['c1']
     """
     tok = (
         universe_file if isinstance(universe_file, Tokenizer) else Tokenizer.from_bed(universe_file)
@@ -331,6 +393,26 @@ def tokenize_fragments(
     Each barcode becomes a cell with the sorted set of tokens its fragments overlap; a file
     without a barcode column is one cell named after the file. The file is read block by
     block and tokenized in parallel.
+
+    Args:
+        fragments_file: the fragment file (``.tsv``/``.bed``, gzip allowed).
+        tokenizer: the universe tokenizer.
+        barcodes: keep only these barcodes (default: all).
+        fraction: minimum overlap as a fraction of the fragment.
+
+    Returns:
+        One cell per barcode.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer, tokenize_fragments
+        >>> tok = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "frags.tsv"
+        >>> _ = f.write_text("chr1\\t10\\t20\\tAAAC\\t1\\nchr1\\t210\\t220\\tAAAC\\t2\\nchr1\\t50\\t60\\tGGTA\\t1\\n")
+        >>> t = tokenize_fragments(f, tok)
+        >>> sorted(zip(t.cells, [t.ids_for(i).tolist() for i in range(len(t.cells))]))
+        [('AAAC', [0, 1]), ('GGTA', [0])]
     """
     path = Path(fragments_file)
     names, (off, ids, _), _n = tokenizer._inner.tokenize_fragments(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -18,7 +19,7 @@ def write_gtok(
     path: str | os.PathLike,
     ids: np.ndarray | list[int],
     *,
-    width: int | None = None,
+    width: Literal[16, 32] | None = None,
     force: bool = False,
 ) -> Path:
     """Write token ids as ``.gtok``: ``GTOK``, a flag byte (0x01 u16, 0x02 u32), LE ids.
@@ -43,7 +44,20 @@ def write_gtok(
 
 
 def read_gtok(path: str | os.PathLike) -> np.ndarray:
-    """Token ids (``int64``) of a ``.gtok`` file."""
+    """Token ids (``int64``) of a ``.gtok`` file (u16 or u32 ids, as the flag byte says).
+
+    Args:
+        path: the ``.gtok`` file.
+
+    Returns:
+        The ids.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = write_gtok(pathlib.Path(tempfile.mkdtemp()) / "a.gtok", [70000, 1])
+        >>> read_gtok(p)
+        array([70000,     1])
+    """
     return _core.read_gtok(Path(path))
 
 
@@ -61,6 +75,15 @@ class Region2VecDataset:
 
     Documents are numpy ``int64`` arrays. The whole dataset is also available as CSR
     (:meth:`as_csr`), which trainers hand to the Rust batch builder without copies.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = write_gtok(d / "a.gtok", [3, 1, 2])
+        >>> _ = write_gtok(d / "b.gtok", [5])
+        >>> ds = Region2VecDataset(d)
+        >>> len(ds), [x.tolist() for x in ds]
+        (2, [[3, 1, 2], [5]])
     """
 
     def __init__(

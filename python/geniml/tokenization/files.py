@@ -13,7 +13,7 @@ import numpy as np
 from geniml import _core
 from geniml._atomic import atomic_folder
 from geniml.exceptions import GenimlValueError
-from geniml.io import bed_files_in
+from geniml.io import RegionSet, bed_files_in
 from geniml.tokenization.tokenizer import RegionsLike, Tokenizer, as_regionset
 
 __all__ = [
@@ -100,6 +100,19 @@ def hard_tokenization(
 
     Returns:
         The paths written.
+
+    Raises:
+        FileExistsError: an output exists and ``force`` is false.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "u.bed").write_text("chr1\\t0\\t100\\nchr1\\t200\\t300\\nchr2\\t0\\t50\\n")
+        >>> (d / "beds").mkdir()
+        >>> _ = (d / "beds" / "a.bed").write_text("chr1\\t50\\t250\\n")
+        >>> out = hard_tokenization(d / "beds", d / "tokens", d / "u.bed")
+        >>> out[0].read_text()
+        'chr1\\t0\\t100\\nchr1\\t200\\t300\\n'
     """
     if p_value_threshold is not None:
         fraction = p_value_threshold
@@ -142,8 +155,29 @@ def soft_tokenization(
     universe order, with the weight of each: the largest ``overlap / query length`` over the
     file's regions. Overlaps below ``overlap_threshold`` are dropped.
 
+    Args:
+        src_folder: folder of BED files.
+        dst_folder: output folder (created).
+        universe_file: universe BED (or a Tokenizer).
+        overlap_threshold: minimum ``overlap / query length`` kept.
+        file_list: a text file naming the inputs (one per line) or a list of names.
+        force: replace existing outputs.
+
     Returns:
         The paths written.
+
+    Raises:
+        FileExistsError: an output exists and ``force`` is false.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "u.bed").write_text("chr1\\t0\\t100\\nchr1\\t200\\t300\\nchr2\\t0\\t50\\n")
+        >>> (d / "beds").mkdir()
+        >>> _ = (d / "beds" / "a.bed").write_text("chr1\\t50\\t250\\n")
+        >>> out = soft_tokenization(d / "beds", d / "soft", d / "u.bed", overlap_threshold=0.1)
+        >>> out[0].read_text()
+        'chr1\\t0\\t100\\t0.25\\nchr1\\t200\\t300\\t0.25\\n'
     """
     tok = _tokenizer(universe_file)
     files = _inputs(src_folder, file_list)
@@ -175,6 +209,27 @@ def universe_tokenization(
     Each line is ``chrom<TAB>start<TAB>end<TAB>tokens`` where tokens are comma-separated ids
     (``method="hard"``; ``<unk>``'s id when nothing overlaps) or ``id:weight`` pairs
     (``method="soft"``, weight = overlap / region length, pairs below ``threshold`` dropped).
+
+    Args:
+        bed_file: the BED file (or a RegionSet).
+        universe_file: universe BED (or a Tokenizer).
+        output_file: the text file to write.
+        method: ``"hard"`` (ids) or ``"soft"`` (``id:weight``).
+        threshold: minimum overlap fraction.
+        force: replace an existing output.
+
+    Returns:
+        The path written.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (d / "u.bed").write_text("chr1\\t0\\t100\\nchr1\\t200\\t300\\nchr2\\t0\\t50\\n")
+        >>> (d / "beds").mkdir()
+        >>> _ = (d / "beds" / "a.bed").write_text("chr1\\t50\\t250\\n")
+        >>> out = universe_tokenization(d / "beds" / "a.bed", d / "u.bed", d / "t.txt")
+        >>> out.read_text()
+        'chr1\\t50\\t250\\t0,1\\n'
     """
     if method not in ("hard", "soft"):
         raise GenimlValueError(f"`method` must be one of {{'hard','soft'}}, got {method!r}")
@@ -208,6 +263,14 @@ class CoverageReport(NamedTuple):
         frac_bp_covered: fraction of query base pairs inside a universe region.
         n_universe_used: distinct universe regions hit.
         frac_universe_used: ``n_universe_used / universe size``.
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer, check_coverage
+        >>> u = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> r = check_coverage(RegionSet([("chr1", 50, 60), ("chr2", 0, 10)]), u, warn=False)
+        >>> r.n_regions, r.n_regions_with_token, r.n_universe_used
+        (2, 1, 1)
     """
 
     n_regions: int
@@ -229,6 +292,15 @@ def check_coverage(
 
     Warns when fewer than 80% of the query regions get a token (the seed's rule of thumb).
 
+    Args:
+        bed_file_or_regions: a BED path, a RegionSet, or a list of BED paths (read together).
+        universe_file: universe BED (or a Tokenizer).
+        threshold: minimum overlap as a fraction of the query region.
+        warn: warn when coverage is below 80%.
+
+    Returns:
+        A :class:`CoverageReport`.
+
     Examples:
         >>> from geniml.io import RegionSet
         >>> u = RegionSet([("chr1", 0, 100), ("chr1", 200, 300)])
@@ -237,16 +309,17 @@ def check_coverage(
         (1.0, 0.5454545454545454, 1.0)
     """
     tok = _tokenizer(universe_file)
-    if (
-        isinstance(bed_file_or_regions, (list, tuple))
-        and bed_file_or_regions
-        and all(isinstance(x, (str, os.PathLike)) for x in bed_file_or_regions)
-    ):
+    x = bed_file_or_regions
+    items: list[object] = list(x) if isinstance(x, (list, tuple)) else []
+    paths = [p for p in items if isinstance(p, (str, os.PathLike))]
+    if paths and len(paths) == len(items):
         from geniml.io import BedSet
 
-        rs = BedSet(list(bed_file_or_regions)).to_regionset()
+        rs = BedSet(paths).to_regionset()
+    elif isinstance(x, (RegionSet, str, os.PathLike, tuple)):
+        rs = as_regionset(x)
     else:
-        rs = as_regionset(bed_file_or_regions)
+        rs = RegionSet(x)
     n, n_tok, bp_tot, bp_cov, used = tok._inner.coverage(rs._cols(), fraction=float(threshold))
     report = CoverageReport(
         n,

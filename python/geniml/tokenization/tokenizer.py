@@ -6,7 +6,7 @@ import os
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple, overload
 
 import numpy as np
 
@@ -34,6 +34,14 @@ class TokenizedRegionSet:
 
     Attributes:
         ids: token ids (``int64``), ready for ``torch.from_numpy``.
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer
+        >>> tok = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> t = tok.tokenize(RegionSet([("chr1", 250, 260)]))
+        >>> t.ids, len(t), t.to_regions()[0]
+        (array([1]), 1, Region(chrom='chr1', start=200, end=300))
     """
 
     __slots__ = ("ids", "tokenizer")
@@ -61,6 +69,19 @@ class SoftTokens(NamedTuple):
     """Soft tokenization: per query region, its universe tokens and their overlap fraction.
 
     Region ``r`` has tokens ``ids[offsets[r]:offsets[r+1]]`` with ``weights`` alongside.
+
+    Attributes:
+        offsets: ``n_regions + 1`` offsets into ``ids``.
+        ids: universe token ids.
+        weights: ``overlap / query length`` of each token.
+
+    Examples:
+        >>> from geniml.io import RegionSet
+        >>> from geniml.tokenization import Tokenizer
+        >>> tok = Tokenizer(RegionSet([("chr1", 0, 100), ("chr1", 200, 300)]))
+        >>> s = tok.soft_tokenize(RegionSet([("chr1", 50, 250)]), overlap_threshold=0.1)
+        >>> s.offsets.tolist(), s.ids.tolist(), s.weights.tolist()
+        ([0, 2], [0, 1], [0.25, 0.25])
     """
 
     offsets: np.ndarray
@@ -222,9 +243,10 @@ class Tokenizer:
         unique: bool = False,
     ) -> list[TokenizedRegionSet]:
         """Tokenize many region sets; BED paths are read and tokenized in parallel."""
-        if all(isinstance(x, (str, os.PathLike)) for x in items):
+        paths = [Path(x) for x in items if isinstance(x, (str, os.PathLike))]
+        if len(paths) == len(items):
             arrays = self._inner.tokenize_paths(
-                [Path(x) for x in items],
+                paths,
                 fraction=float(fraction),
                 fraction_of="query",
                 drop_unknown=drop_unknown,
@@ -238,7 +260,11 @@ class Tokenizer:
         ]
 
     def overlaps(
-        self, regions: RegionsLike, *, fraction: float = 1e-9, fraction_of: str = "query"
+        self,
+        regions: RegionsLike,
+        *,
+        fraction: float = 1e-9,
+        fraction_of: Literal["query", "universe", "both"] = "query",
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per-region overlaps as CSR: ``(offsets, ids)``; region r has ``ids[offsets[r]:offsets[r+1]]``.
 
@@ -273,8 +299,9 @@ class Tokenizer:
 
         A single region set gives arrays of shape ``(1, n)``; a list gives ``(len, longest)``.
         """
-        single = isinstance(batch, (RegionSet, str, os.PathLike, tuple))
-        items = [batch] if single else list(batch)
+        items: list[RegionsLike] = (
+            [batch] if isinstance(batch, (RegionSet, str, os.PathLike, tuple)) else list(batch)
+        )
         seqs = [t.ids for t in self.tokenize_batch(items)]
         if max_length is not None:
             seqs = [s[:max_length] for s in seqs]
@@ -294,7 +321,13 @@ class Tokenizer:
         """Token ids of regions (as :meth:`tokenize`), as a list."""
         return self.tokenize(regions).ids.tolist()
 
-    def convert_ids_to_tokens(self, ids: int | Sequence[int] | np.ndarray) -> str | list[str]:
+    @overload
+    def convert_ids_to_tokens(self, ids: int | np.integer) -> str: ...
+    @overload
+    def convert_ids_to_tokens(self, ids: Sequence[int] | np.ndarray) -> list[str]: ...
+    def convert_ids_to_tokens(
+        self, ids: int | np.integer | Sequence[int] | np.ndarray
+    ) -> str | list[str]:
         """``"chr:start-end"`` for region ids, the special token's text otherwise."""
         if isinstance(ids, (int, np.integer)):
             return self.convert_ids_to_tokens([int(ids)])[0]
@@ -313,6 +346,10 @@ class Tokenizer:
         """Token strings of ids (``"chr:start-end"`` or a special token)."""
         return self.convert_ids_to_tokens(list(np.asarray(ids).tolist()))
 
+    @overload
+    def convert_tokens_to_ids(self, tokens: str) -> int: ...
+    @overload
+    def convert_tokens_to_ids(self, tokens: list[str] | tuple[str, ...]) -> list[int]: ...
     def convert_tokens_to_ids(self, tokens: str | Sequence[str]) -> int | list[int]:
         """Ids of ``"chr:start-end"`` tokens (exact universe regions) or special tokens."""
         if isinstance(tokens, str):

@@ -178,8 +178,12 @@ def model_tables(
     chrom_sizes: ChromSizes | None = None,
     smooth: int = 25,
     coverage_prefix: str = "all",
+    stacklevel: int = 3,
 ) -> ModelTables:
-    """Upstream's binomial likelihood tables of a source, computed in Rust."""
+    """Upstream's binomial likelihood tables of a source, computed in Rust.
+
+    ``stacklevel`` points the clipping warning at the public caller's caller.
+    """
     cov = resolve_coverage(
         source, chrom_sizes=chrom_sizes, smooth=smooth, coverage_prefix=coverage_prefix
     )
@@ -193,7 +197,7 @@ def model_tables(
         warnings.warn(
             f"{clipped} coverage value(s) exceed the number of files ({n}); their background "
             "likelihood was clipped to log10(1e-10) (upstream produced NaN, issue #6)",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return tables
 
@@ -201,9 +205,28 @@ def model_tables(
 def read_likelihood_model(model_file: str | os.PathLike) -> ModelTables:
     """Read a ``model.tar`` (ours or upstream geniml's) into per-chromosome tables.
 
+    Args:
+        model_file: the ``model.tar`` (:func:`~geniml.universe.build_likelihood_model` or
+            upstream's ``lh`` command).
+
+    Returns:
+        One ``(chrom, length, start, core, end)`` entry per chromosome: each array holds, per
+        coverage value ``v``, ``log10 P(background | v)`` and ``log10 P(universe | v)`` of
+        that track.
+
     Raises:
         FileNotFoundError: there is no such file.
         ModelError: the file is not a model tar or a chromosome lacks a track.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from geniml import datasets
+        >>> from geniml.universe import build_likelihood_model, read_likelihood_model
+        >>> tar = pathlib.Path(tempfile.mkdtemp()) / "model.tar"
+        >>> _ = build_likelihood_model(datasets.diffbind_er_chr18(), tar,
+        ...                            chrom_sizes=datasets.hg19_chrom_sizes())
+        >>> [t[0] for t in read_likelihood_model(tar)]
+        ['chr18']
     """
     model_file = Path(model_file)
     if not model_file.exists():
@@ -253,4 +276,4 @@ def likelihood_tables(
     """
     if model_file is not None:
         return read_likelihood_model(model_file)
-    return model_tables(cov, file_no, coverage_prefix=coverage_prefix)
+    return model_tables(cov, file_no, coverage_prefix=coverage_prefix, stacklevel=4)

@@ -228,6 +228,16 @@ def compute_coverage(
         BedParseError: a malformed line, a chromosome missing from the chrom sizes or a
             region past the chromosome end (with file and line).
         UniverseError: the collection is empty.
+
+    Returns:
+        The start, core and end tracks (:class:`Coverage`), run-length encoded.
+
+    Examples:
+        >>> from geniml import datasets
+        >>> from geniml.universe import compute_coverage
+        >>> cov = compute_coverage(datasets.diffbind_er_chr18(), datasets.hg19_chrom_sizes())
+        >>> cov.n_files
+        11
     """
     sizes = _sizes_list(chrom_sizes)
     paths = _bed_paths(beds)
@@ -315,8 +325,20 @@ def load_coverage(
         prefix: file-name prefix.
         tracks: which tracks to read (the others stay empty).
 
+    Returns:
+        The tracks read (:class:`Coverage`).
+
     Raises:
         UniverseError: a track is missing.
         FileNotFoundError: the folder does not exist.
+
+    Examples:
+        >>> import tempfile
+        >>> from geniml import datasets
+        >>> from geniml.universe import coverage_tracks, load_coverage
+        >>> d = tempfile.mkdtemp()
+        >>> _ = coverage_tracks(datasets.diffbind_er_chr18(), datasets.hg19_chrom_sizes(), d, force=True)
+        >>> "chr18" in load_coverage(d).chroms
+        True
     """
     return Coverage(_core.Coverage.from_folder(Path(folder), prefix, list(tracks)))

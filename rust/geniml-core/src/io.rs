@@ -101,6 +101,10 @@ struct Blocks {
     emitted: u64,
     first: bool,
     done: bool,
+    /// A block handed back by the consumer, refilled next (no fresh pages per block).
+    spare: Option<Vec<u8>>,
+    /// Text size the gzip trailer announces (ISIZE, mod 2^32) or the plain file's size.
+    size_hint: u64,
 }
 
 /// Why a block source stopped early: the bytes read so far in the current block and the cause.
@@ -152,6 +156,11 @@ impl Blocks {
         let mut buf = std::io::BufReader::with_capacity(1 << 16, file);
         let head = std::io::BufRead::fill_buf(&mut buf).map_err(|e| GenimlError::io(path, e))?;
         let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+        let size_hint = if gzip {
+            gzip_isize(path).unwrap_or(0)
+        } else {
+            meta.len()
+        };
         let reader: Box<dyn Read + Send> = if gzip {
             Box::new(MultiGzDecoder::new(buf))
         } else {
@@ -166,6 +175,8 @@ impl Blocks {
             emitted: 0,
             first: true,
             done: false,
+            spare: None,
+            size_hint,
         })
     }
 
@@ -174,7 +185,9 @@ impl Blocks {
         if self.done {
             return Ok(None);
         }
-        let mut buf = std::mem::take(&mut self.pending);
+        let mut buf = self.spare.take().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&self.pending);
         let mut target = buf.len() + self.block;
         let cut = loop {
             let mut want = target.saturating_sub(buf.len());
@@ -208,13 +221,19 @@ impl Blocks {
                 None => target = buf.len() + self.block,
             }
         };
-        self.pending = buf[cut..].to_vec();
+        self.pending.clear();
+        self.pending.extend_from_slice(&buf[cut..]);
         buf.truncate(cut);
         self.emitted += cut as u64;
         if buf.is_empty() && self.done {
             return Ok(None);
         }
         Ok(Some(buf))
+    }
+
+    /// Hand back a consumed block for reuse.
+    fn recycle(&mut self, block: Vec<u8>) {
+        self.spare = Some(block);
     }
 
     fn failure(&mut self, partial: Vec<u8>, kind: Failure) -> ReadFailure {
@@ -226,6 +245,17 @@ impl Blocks {
             kind,
         }
     }
+}
+
+/// The uncompressed size of the last gzip member (its ISIZE trailer): the whole text of a
+/// single-member file, modulo 4 GiB. Only a hint for sizing buffers.
+fn gzip_isize(path: &Path) -> Option<u64> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path).ok()?;
+    f.seek(SeekFrom::End(-4)).ok()?;
+    let mut b = [0u8; 4];
+    f.read_exact(&mut b).ok()?;
+    Some(u64::from(u32::from_le_bytes(b)))
 }
 
 /// Read a BED-like file into a columnar region set, streaming it in blocks of [`BLOCK`] bytes.
@@ -242,16 +272,18 @@ pub fn read_bed_blocks(
 ) -> Result<(RegionSet, ReadReport)> {
     let mut src = Blocks::open(path, block)?;
     let mut b = Builder::new(path, opts);
-    if let Some(n) = src.plain_len {
-        b.size_hint = n as usize;
-    }
+    // at most 4 GiB of reserved address space from a hint (pages are touched on use)
+    b.size_hint = src.size_hint.min(1 << 32) as usize;
     // small inputs in this thread; larger ones read (and decompress) in a second thread while
     // this one parses the previous block
     let small = src.plain_len.is_some_and(|n| n <= block as u64);
     if small {
         loop {
             match src.next_block() {
-                Ok(Some(data)) => b.feed(&data)?,
+                Ok(Some(data)) => {
+                    b.feed(&data)?;
+                    src.recycle(data);
+                }
                 Ok(None) => break,
                 Err(f) => return Err(f.into_error(path, b.report.n_lines)),
             }
@@ -259,8 +291,12 @@ pub fn read_bed_blocks(
     } else {
         std::thread::scope(|s| -> Result<()> {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
             s.spawn(move || {
                 loop {
+                    if let Ok(v) = back_rx.try_recv() {
+                        src.recycle(v);
+                    }
                     let r = src.next_block();
                     let more = matches!(r, Ok(Some(_)));
                     if tx.send(r).is_err() || !more {
@@ -270,7 +306,11 @@ pub fn read_bed_blocks(
             });
             for r in rx {
                 match r {
-                    Ok(Some(data)) => b.feed(&data)?,
+                    Ok(Some(data)) => {
+                        b.feed(&data)?;
+                        // the reader may have finished: then the block is simply dropped
+                        let _ = back_tx.send(data);
+                    }
                     Ok(None) => break,
                     Err(f) => return Err(f.into_error(path, b.report.n_lines)),
                 }
@@ -330,6 +370,58 @@ struct Chunk {
     issues: Vec<LineIssue>,
     fatal: Option<LineIssue>,
     header_lines: u64,
+    /// Buffers of `extra` kept between blocks (a read reuses its chunks: no page faults).
+    extra_store: Extra,
+}
+
+impl Chunk {
+    fn new() -> Self {
+        Self {
+            table: ChromTable::new(),
+            chroms: Vec::new(),
+            starts: Vec::new(),
+            ends: Vec::new(),
+            extra: None,
+            n_lines: 0,
+            n_skipped: 0,
+            issues: Vec::new(),
+            fatal: None,
+            header_lines: 0,
+            extra_store: Extra::default(),
+        }
+    }
+
+    /// Empty again, keeping the allocations.
+    fn recycled(mut self) -> Self {
+        self.table = ChromTable::new();
+        self.chroms.clear();
+        self.starts.clear();
+        self.ends.clear();
+        if let Some(x) = self.extra.take() {
+            self.extra_store = x;
+        }
+        self.n_lines = 0;
+        self.n_skipped = 0;
+        self.issues.clear();
+        self.fatal = None;
+        self.header_lines = 0;
+        self
+    }
+
+    /// The extra text of the rows so far, created on the first row with extra columns
+    /// (earlier rows get empty text; the current row is already pushed).
+    fn extra_mut(&mut self, capacity: usize) -> &mut Extra {
+        let rows = self.starts.len();
+        let store = &mut self.extra_store;
+        self.extra.get_or_insert_with(|| {
+            let mut x = std::mem::take(store);
+            x.buf.clear();
+            x.buf.reserve(capacity);
+            x.offsets.clear();
+            x.offsets.resize(rows, 0);
+            x
+        })
+    }
 }
 
 /// Parse BED text already in memory. `path` only names the source in messages.
@@ -350,6 +442,8 @@ struct Builder<'a> {
     header_lines: u64,
     /// Bytes expected in total (0: unknown), to size the columns once.
     size_hint: usize,
+    /// Chunks of the previous block, emptied, for the next one.
+    spare: Vec<Chunk>,
 }
 
 impl<'a> Builder<'a> {
@@ -362,16 +456,29 @@ impl<'a> Builder<'a> {
             report: ReadReport::default(),
             header_lines: 0,
             size_hint: 0,
+            spare: Vec::new(),
         }
     }
 
     fn feed(&mut self, data: &[u8]) -> Result<()> {
         let opts = self.opts;
         let pieces = split_chunks(data, rayon::current_num_threads() * 4);
+        let mut spare: Vec<Chunk> = Vec::with_capacity(pieces.len());
+        while spare.len() < pieces.len() {
+            spare.push(self.spare.pop().unwrap_or_else(Chunk::new));
+        }
         let chunks: Vec<Chunk> = if pieces.len() > 1 {
-            pieces.par_iter().map(|c| parse_chunk(c, opts)).collect()
+            pieces
+                .par_iter()
+                .zip(spare)
+                .map(|(p, c)| parse_chunk(p, opts, c))
+                .collect()
         } else {
-            pieces.iter().map(|c| parse_chunk(c, opts)).collect()
+            pieces
+                .iter()
+                .zip(spare)
+                .map(|(p, c)| parse_chunk(p, opts, c))
+                .collect()
         };
         // the first error wins; chromosome ids of each chunk map to the global table in order
         let mut line_base = self.report.n_lines;
@@ -452,15 +559,29 @@ impl<'a> Builder<'a> {
         }
         let any_extra = self.out.extra.is_some() || chunks.iter().any(|c| c.extra.is_some());
         let mut rows = old;
-        for c in chunks {
+        let extra_est = if self.out.extra.is_none() && any_extra && self.size_hint > data.len() {
+            // the whole file's extra text, from this block's share of it
+            let here: usize = chunks
+                .iter()
+                .filter_map(|c| c.extra.as_ref().map(|x| x.buf.len()))
+                .sum();
+            (here as f64 * self.size_hint as f64 / data.len() as f64 * 1.05) as usize
+        } else {
+            0
+        };
+        for mut c in chunks {
             if any_extra {
                 // rows before the first one with extra columns get empty text
-                let dst = self.out.extra.get_or_insert_with(|| Extra {
-                    buf: Vec::new(),
-                    offsets: vec![0; rows + 1],
+                let dst = self.out.extra.get_or_insert_with(|| {
+                    let mut x = Extra {
+                        buf: Vec::with_capacity(extra_est),
+                        offsets: Vec::with_capacity(self.out.starts.capacity() + 1),
+                    };
+                    x.offsets.resize(rows + 1, 0);
+                    x
                 });
                 let base = dst.buf.len() as u64;
-                match c.extra {
+                match &c.extra {
                     Some(src) => {
                         dst.buf.extend_from_slice(&src.buf);
                         dst.offsets
@@ -472,7 +593,7 @@ impl<'a> Builder<'a> {
                 }
             }
             rows += c.starts.len();
-            for mut issue in c.issues {
+            for mut issue in c.issues.drain(..) {
                 if self.report.issues.len() < MAX_ISSUES {
                     issue.line += self.report.n_lines;
                     self.report.issues.push(issue);
@@ -481,6 +602,7 @@ impl<'a> Builder<'a> {
             self.report.n_skipped += c.n_skipped;
             self.report.n_lines += c.n_lines;
             self.header_lines += c.header_lines;
+            self.spare.push(c.recycled());
         }
         Ok(())
     }
@@ -682,11 +804,48 @@ struct FastLine {
     next: usize,
 }
 
-/// Parse an unsigned decimal field at `i` in one pass; returns (value, index after it).
+/// Eight bytes at `i` as a little-endian word (`None` near the end of the data).
 #[inline]
-fn fast_uint(data: &[u8], mut i: usize) -> Option<(u32, usize)> {
-    let begin = i;
-    let mut v: u64 = 0;
+fn word_at(data: &[u8], i: usize) -> Option<u64> {
+    let w: [u8; 8] = data.get(i..i + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(w))
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Parse an unsigned decimal field at `i`; returns (value, index after it). At most 10 digits
+/// and at most `u32::MAX`. Eight digits at a time (SWAR) when eight bytes are readable.
+#[inline]
+fn fast_uint(data: &[u8], i: usize) -> Option<(u32, usize)> {
+    if let Some(x) = word_at(data, i) {
+        // t holds each byte's digit value; a byte is a digit iff its t is <= 9
+        let t = x ^ (0x30 * ONES);
+        let non_digit = (((t & (0x7f * ONES)) + (0x76 * ONES)) | t) & HIGH;
+        let n = (non_digit.trailing_zeros() / 8) as usize;
+        if n == 0 {
+            return None;
+        }
+        if n < 8 {
+            // the digits move to the top bytes; the bytes below become leading zeros
+            let mut v = t << (8 * (8 - n));
+            v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+            v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+            v = (v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff;
+            return Some((v as u32, i + n));
+        }
+        let mut v = t;
+        v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+        v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+        v = (v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff;
+        return slow_uint_from(data, i + 8, v, 8);
+    }
+    slow_uint_from(data, i, 0, 0)
+}
+
+/// Digit by digit from `i`, continuing `v` after `done` digits.
+#[inline]
+fn slow_uint_from(data: &[u8], mut i: usize, mut v: u64, mut done: usize) -> Option<(u32, usize)> {
     while let Some(&b) = data.get(i) {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
@@ -694,14 +853,53 @@ fn fast_uint(data: &[u8], mut i: usize) -> Option<(u32, usize)> {
         }
         v = v * 10 + u64::from(d);
         i += 1;
-        if i - begin > 10 {
+        done += 1;
+        if done > 10 {
             return None;
         }
     }
-    if i == begin || v > u64::from(u32::MAX) {
+    if done == 0 || v > u64::from(u32::MAX) {
         return None;
     }
     Some((v as u32, i))
+}
+
+/// Index of the first newline at or after `i`, or `data.len()`: word by word over the first
+/// 32 bytes (most BED lines end there), then `memchr`.
+#[inline]
+fn find_newline(data: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while j < i + 32 {
+        let Some(x) = word_at(data, j) else { break };
+        let y = x ^ (0x0a * ONES);
+        let m = y.wrapping_sub(ONES) & !y & HIGH;
+        if m != 0 {
+            return j + (m.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
+    memchr::memchr(b'\n', &data[j..]).map_or(data.len(), |k| j + k)
+}
+
+/// Index of the first byte at or after `i` below `0x21` (tab, newline, CR, space, NUL and
+/// the other control bytes), or `data.len()`.
+#[inline]
+fn first_control(data: &[u8], mut i: usize) -> usize {
+    while let Some(x) = word_at(data, i) {
+        // the lowest flagged byte is exact (borrows only travel upwards)
+        let m = x.wrapping_sub(0x21 * ONES) & !x & HIGH;
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = data.get(i) {
+        if b < 0x21 {
+            return i;
+        }
+        i += 1;
+    }
+    data.len()
 }
 
 /// The common case in one pass over the bytes: `chrom<TAB>start<TAB>end[<TAB>extra]` with a
@@ -710,13 +908,10 @@ fn fast_uint(data: &[u8], mut i: usize) -> Option<(u32, usize)> {
 /// words the errors.
 #[inline]
 fn fast_line(data: &[u8], pos: usize) -> Option<FastLine> {
-    let mut i = pos;
-    loop {
-        match *data.get(i)? {
-            b'\t' => break,
-            b'\n' | b'\r' | b' ' | 0 => return None,
-            _ => i += 1,
-        }
+    // other control bytes in a name go through the general path, which accepts them too
+    let i = first_control(data, pos);
+    if *data.get(i)? != b'\t' {
+        return None;
     }
     let first = *data.get(pos)?;
     if i == pos || first == b'#' {
@@ -731,24 +926,21 @@ fn fast_line(data: &[u8], pos: usize) -> Option<FastLine> {
     if start > end {
         return None;
     }
-    let (extra_start, line_end) = match data.get(i) {
-        None | Some(b'\n') => (i, i),
-        Some(b'\r') if matches!(data.get(i + 1), None | Some(b'\n')) => (i, i),
-
+    // (extra_start, line_end, next)
+    let (extra_start, line_end, next) = match data.get(i) {
+        None => (i, i, data.len()),
+        Some(b'\n') => (i, i, i + 1),
+        Some(b'\r') => match data.get(i + 1) {
+            None => (i, i, data.len()),
+            Some(b'\n') => (i, i, i + 2),
+            Some(_) => return None,
+        },
         Some(b'\t') => {
-            let e = memchr::memchr(b'\n', &data[i..]).map_or(data.len(), |k| i + k);
-            let content_end = if e > i && data[e - 1] == b'\r' {
-                e - 1
-            } else {
-                e
-            };
-            (i + 1, content_end)
+            let e = find_newline(data, i);
+            let content_end = if data[e - 1] == b'\r' { e - 1 } else { e };
+            (i + 1, content_end, (e + 1).min(data.len()))
         }
         Some(_) => return None,
-    };
-    let next = match memchr::memchr(b'\n', &data[line_end..]) {
-        Some(k) => line_end + k + 1,
-        None => data.len(),
     };
     Some(FastLine {
         chrom_end,
@@ -840,21 +1032,55 @@ impl ChunkNames {
     }
 }
 
-fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
-    let est = data.len() / 40 + 1;
-    let mut c = Chunk {
-        table: ChromTable::new(),
-        chroms: Vec::with_capacity(est),
-        starts: Vec::with_capacity(est),
-        ends: Vec::with_capacity(est),
-        extra: None,
-        n_lines: 0,
-        n_skipped: 0,
-        issues: Vec::new(),
-        fatal: None,
-        header_lines: 0,
+/// A chromosome name of at most 16 bytes as two words, the bytes after the name zeroed (a
+/// name holds no NUL byte, so the pair identifies it); `None` for longer names and near the
+/// end of the data.
+#[inline]
+fn name_key(data: &[u8], pos: usize, end: usize) -> Option<(u64, u64)> {
+    let len = end - pos;
+    if len > 16 {
+        return None;
+    }
+    let (lo, hi) = (word_at(data, pos)?, word_at(data, pos + 8)?);
+    let keep = |n: usize| {
+        if n >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        }
     };
+    Some((lo & keep(len), hi & keep(len.saturating_sub(8))))
+}
+
+/// Direct-mapped cache of chromosome ids keyed by [`name_key`], in front of [`ChunkNames`]:
+/// unsorted files change chromosome on most lines.
+struct NameCache {
+    slots: [(u64, u64, u32); NameCache::SLOTS],
+}
+
+impl NameCache {
+    const SLOTS: usize = 512;
+
+    #[inline]
+    fn slot(key: (u64, u64)) -> usize {
+        let h = (key.0 ^ key.1.rotate_left(23)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 55) as usize & (Self::SLOTS - 1)
+    }
+}
+
+/// Parse `data` into `c` (empty, possibly holding buffers of an earlier block).
+fn parse_chunk(data: &[u8], opts: &ReadOptions, mut c: Chunk) -> Chunk {
+    // the shortest data line is 6 bytes: reserve address space, pages are touched on use
+    let est = data.len() / 6 + 1;
+    for v in [&mut c.chroms, &mut c.starts, &mut c.ends] {
+        v.reserve(est);
+    }
     let mut names = ChunkNames::new();
+    let mut cache = NameCache {
+        slots: [(0, 0, 0); NameCache::SLOTS],
+    };
+    // (0, 0) is no name: names are never empty and never hold a NUL byte
+    let mut last_key = (0u64, 0u64);
     let mut last_chrom: &[u8] = b"";
     let mut last_id = u32::MAX;
     let mut pos = 0;
@@ -863,11 +1089,29 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
         if fast_ok {
             let fast = fast_line(data, pos).and_then(|f| {
                 let chrom = &data[pos..f.chrom_end];
-                if chrom == last_chrom && last_id != u32::MAX {
-                    Some((f, chrom, last_id))
-                } else {
-                    // None (not UTF-8): the general path below reports the line
-                    names.id(&mut c.table, chrom).map(|id| (f, chrom, id))
+                match name_key(data, pos, f.chrom_end) {
+                    Some(key) if key == last_key => Some((f, chrom, last_id)),
+                    Some(key) => {
+                        let slot = NameCache::slot(key);
+                        let hit = cache.slots[slot];
+                        if (hit.0, hit.1) == key {
+                            last_key = key;
+                            return Some((f, chrom, hit.2));
+                        }
+                        // None (not UTF-8): the general path below reports the line
+                        let id = names.id(&mut c.table, chrom)?;
+                        cache.slots[slot] = (key.0, key.1, id);
+                        last_key = key;
+                        Some((f, chrom, id))
+                    }
+                    None => {
+                        last_key = (0, 0);
+                        if chrom == last_chrom && last_id != u32::MAX {
+                            Some((f, chrom, last_id))
+                        } else {
+                            names.id(&mut c.table, chrom).map(|id| (f, chrom, id))
+                        }
+                    }
                 }
             });
             if let Some((f, chrom, id)) = fast {
@@ -880,10 +1124,7 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
                 c.ends.push(f.end);
                 let extra = &data[f.extra_start.min(f.line_end)..f.line_end];
                 if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
-                    let x = c.extra.get_or_insert_with(|| Extra {
-                        buf: Vec::new(),
-                        offsets: vec![0; c.starts.len()],
-                    });
+                    let x = c.extra_mut(data.len());
                     x.buf.extend_from_slice(extra);
                     x.offsets.push(x.buf.len() as u64);
                 }
@@ -938,11 +1179,7 @@ fn parse_chunk(data: &[u8], opts: &ReadOptions) -> Chunk {
                 c.starts.push(s);
                 c.ends.push(e);
                 if opts.keep_extra && (c.extra.is_some() || !extra.is_empty()) {
-                    // rows before the first one with extra columns get empty text
-                    let x = c.extra.get_or_insert_with(|| Extra {
-                        buf: Vec::new(),
-                        offsets: vec![0; c.starts.len()],
-                    });
+                    let x = c.extra_mut(data.len());
                     x.buf.extend_from_slice(extra);
                     x.offsets.push(x.buf.len() as u64);
                 }
@@ -1094,6 +1331,60 @@ mod tests {
         let x = r.extra.unwrap();
         assert_eq!(x.get(0), b"peak\t3\t+");
         assert_eq!(x.column(2), vec!["+".to_string(), String::new()]);
+    }
+
+    #[test]
+    fn word_parsers_match_digit_by_digit() {
+        let cases = [
+            "0",
+            "7",
+            "12",
+            "99999999",
+            "100000000",
+            "123456789",
+            "4294967295",
+            "4294967296",
+            "04294967295",
+            "12345678901",
+            "1a",
+            "",
+            "a",
+            "-1",
+            "\t",
+            "00000000000",
+        ];
+        for c in cases {
+            for tail in ["", "\t", "\n", "\tx\tyyyyyyyyyyyy", "\r\n"] {
+                let text = format!("{c}{tail}");
+                let b = text.as_bytes();
+                assert_eq!(fast_uint(b, 0), slow_uint_from(b, 0, 0, 0), "{text:?}");
+            }
+        }
+        for v in (0..u32::MAX).step_by(9_999_991).chain([u32::MAX]) {
+            let text = format!("{v}\tpad_pad_");
+            assert_eq!(
+                fast_uint(text.as_bytes(), 0),
+                Some((v, v.to_string().len()))
+            );
+        }
+        let line = b"chr10_random\t1\t2\n";
+        for i in 0..line.len() {
+            let want = line[i..]
+                .iter()
+                .position(|&b| b < 0x21)
+                .map_or(line.len(), |k| i + k);
+            assert_eq!(first_control(line, i), want);
+        }
+        assert_eq!(first_control(b"\xff\xfe\x80abcdefgh ", 0), 11);
+        let text = format!("a\tb{}\nc\n{}", "x".repeat(70), "y".repeat(9));
+        let b = text.as_bytes();
+        for i in 0..b.len() {
+            let want = b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |k| i + k);
+            assert_eq!(find_newline(b, i), want, "{i}");
+        }
     }
 
     #[test]

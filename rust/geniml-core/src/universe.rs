@@ -468,4 +468,43 @@ mod tests {
         assert!(cc_chrom(&c, &CcOptions::default()).is_empty());
         assert!(ccf_chrom(&c, &CcfOptions::default()).is_empty());
     }
+
+    #[test]
+    fn flex_post_filters_before_merging() {
+        let r = |start, end, ts, te| FlexRegion {
+            start,
+            end,
+            thick: (ts, te),
+        };
+        let post = FlexPost {
+            merge: 100,
+            min_size: 50,
+        };
+        // The short region would bridge the first gap if merging came first.
+        let regions = vec![
+            r(0, 100, 10, 90),
+            r(150, 160, 152, 158),
+            r(300, 400, 310, 390),
+        ];
+        assert_eq!(
+            post.apply(regions.clone()),
+            vec![r(0, 100, 10, 90), r(300, 400, 310, 390)]
+        );
+        assert_eq!(merge_flexible(regions, 100)[0], r(0, 160, 10, 158));
+        // Gaps shorter than `merge` join (core from the first start to the last end); touching
+        // regions (gap 0) never do.
+        let regions = vec![
+            r(0, 100, 10, 90),
+            r(180, 300, 190, 290),
+            r(300, 400, 310, 390),
+        ];
+        assert_eq!(
+            post.apply(regions),
+            vec![r(0, 300, 10, 290), r(300, 400, 310, 390)]
+        );
+        assert_eq!(
+            FlexPost::default().apply(vec![r(0, 5, 1, 4)]),
+            vec![r(0, 5, 1, 4)]
+        );
+    }
 }

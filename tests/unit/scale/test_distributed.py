@@ -21,7 +21,7 @@ from geniml.universe.coverage import compute_coverage
 @pytest.fixture(scope="module")
 def client():
     cluster = LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     c = Client(cluster)
     yield c
