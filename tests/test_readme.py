@@ -24,12 +24,19 @@ def test_quickstart_has_blocks():
     assert len(_quickstart_blocks()) >= 3
 
 
-def test_quickstart_blocks_run_in_order_in_a_fresh_folder(shared_data, tmp_path, monkeypatch):
+@pytest.fixture
+def fresh(shared_data, tmp_path, monkeypatch):
+    """An empty working folder next to a ``shared/data`` link: ``../shared/data`` resolves."""
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "data").symlink_to(shared_data, target_is_directory=True)
     work = tmp_path / "fresh"
     work.mkdir()
     monkeypatch.chdir(work)
+    return work
+
+
+def test_quickstart_blocks_run_in_order_in_a_fresh_folder(fresh, shared_data):
+    work = fresh
     namespace: dict = {}
     for k, block in enumerate(_quickstart_blocks()):
         exec(compile(block, f"README quickstart block {k}", "exec"), namespace)
@@ -100,17 +107,13 @@ def _not_run(code: str) -> bool:
 
 
 @pytest.mark.slow
-def test_every_readme_block_runs_in_order_in_a_fresh_folder(shared_data, tmp_path, monkeypatch):
+def test_every_readme_block_runs_in_order_in_a_fresh_folder(fresh):
     import os
     import subprocess
     import sys
     from pathlib import Path
 
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "data").symlink_to(shared_data, target_is_directory=True)
-    work = tmp_path / "fresh"
-    work.mkdir()
-    monkeypatch.chdir(work)
+    work = fresh
     env = os.environ | {"PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     namespace: dict = {"__name__": "__readme__"}
     ran = 0

@@ -142,7 +142,11 @@ class Tokenizer:
 
 def read_universe(path: _Path, *, dedup: bool = False) -> tuple[_RegionsOut, int]: ...
 def cells_to_tokens(
-    indptr: _I64, indices: _I64, peak_offsets: _U64, peak_ids: _U32, n_tokens: int
+    indptr: _I64,
+    indices: _I64 | npt.NDArray[np.int32],
+    peak_offsets: _U64,
+    peak_ids: _U32,
+    n_tokens: int,
 ) -> _Csr: ...
 def write_gtok(
     path: _Path, ids: _I64, *, width: Literal[16, 32] | None = None, force: bool = False

@@ -182,8 +182,11 @@ def pool_cells(
     counts = np.bincount(cells_k, minlength=n)
     out = np.zeros((n, dim), dtype=np.float32)
     if pooling == "mean":
+        # rows are already grouped by cell (sorted ids): CSR directly, no COO sort
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
         m = sp.csr_matrix(
-            (np.ones(len(ids_k), dtype=np.float32), (cells_k, ids_k)),
+            (np.ones(len(ids_k), dtype=np.float32), ids_k, indptr),
             shape=(n, embeddings.shape[0]),
         )
         out = np.asarray(m @ embeddings.astype(np.float32, copy=False), dtype=np.float32)
@@ -466,7 +469,7 @@ class ScEmbed(PretrainedMixin):
         adata: anndata.AnnData | str | os.PathLike,
         *,
         pooling: Pooling | None = None,
-        chunk_size: int = 20_000,
+        chunk_size: int = 5_000,
         output: str | os.PathLike | None = None,
         force: bool = False,
     ) -> np.ndarray:

@@ -25,7 +25,7 @@ def encode_backed(
     adata: anndata.AnnData | str | os.PathLike,
     tokenizer: Tokenizer,
     *,
-    chunk_size: int = 20_000,
+    chunk_size: int = 5_000,
     output: str | os.PathLike | None = None,
     force: bool = False,
 ) -> np.ndarray:

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     import anndata
     import pyarrow as pa
 
+    from geniml.io import RegionSet
+
 __all__ = [
     "TokenStore",
     "tokenize_cells_to_store",
@@ -163,37 +165,55 @@ def _concat(chunks: Sequence[TokenizedCells], universe: str | None) -> Tokenized
 # -- writing ----------------------------------------------------------------------------------
 
 
-def _table(names: list[str], offsets: np.ndarray, ids: np.ndarray, key: str, universe: str | None):
+def _table(
+    names: list[str], offsets: np.ndarray, ids: np.ndarray, key: str, universe: str | None
+) -> pa.Table:
+    """``key: large_string`` and ``tokens: large_list<int32>``, built without copying the ids.
+
+    ``offsets`` (int64 or uint64) and ``ids`` (any integer type; int32/uint32 are viewed, not
+    copied) go to Arrow as one offsets + values pair.
+    """
     import pyarrow as pa
 
-    if ids.size and ids.max() > np.iinfo(np.int32).max:
-        raise GenimlValueError("token ids do not fit in int32")
-    values = pa.array(ids.astype(np.int32))
-    if offsets[-1] >= 2**31:
-        tokens = pa.LargeListArray.from_arrays(pa.array(offsets.astype(np.int64)), values)
+    if ids.dtype in (np.int32, np.uint32):
+        if ids.dtype == np.uint32 and ids.size and int(ids.max()) > np.iinfo(np.int32).max:
+            raise GenimlValueError("token ids do not fit in int32")
+        vals = ids.view(np.int32)
     else:
-        tokens = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), values)
-    table = pa.table({key: pa.array(names, type=pa.string()), "tokens": tokens})
+        if ids.size and (int(ids.max()) > np.iinfo(np.int32).max or int(ids.min()) < 0):
+            raise GenimlValueError("token ids do not fit in int32")
+        vals = ids.astype(np.int32)
+    offs = offsets.view(np.int64) if offsets.dtype == np.uint64 else offsets.astype(np.int64)
+    tokens = pa.LargeListArray.from_arrays(pa.array(offs), pa.array(vals))
+    table = pa.table({key: pa.array(names, type=pa.large_string()), "tokens": tokens})
     if universe is not None:
         table = table.replace_schema_metadata({UNIVERSE_KEY: universe})
     return table
 
 
 COUNTS_KEY = "geniml.counts"
+ROW_GROUP = 1 << 16
 
 
 def _write_part(path: Path, table: pa.Table) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+    """Write one part with polars' Rust writer (~3x pyarrow's for list columns).
 
-    tokens = table["tokens"].combine_chunks()
-    entry = {"file": path.name, "rows": table.num_rows, "tokens": len(tokens.values)}
-    meta = dict(table.schema.metadata or {})
-    meta[COUNTS_KEY.encode()] = json.dumps(entry).encode()
-    # token ids barely compress and a dictionary of ~1e5 ids halves the write speed
+    No statistics and no compression: sorted token ids barely compress and both halve the
+    write speed.
+    """
+    import polars as pl
+
+    tokens = table["tokens"]
+    n_tokens = sum(len(c.values) for c in tokens.chunks)
+    entry = {"file": path.name, "rows": table.num_rows, "tokens": n_tokens}
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    meta[COUNTS_KEY] = json.dumps(entry)
+    df = pl.from_arrow(table.replace_schema_metadata(None))
+    assert isinstance(df, pl.DataFrame)
     with atomic_file(path, force=True) as tmp:
-        pq.write_table(
-            table.replace_schema_metadata(meta), tmp, use_dictionary=[table.column_names[0]],
-            compression="none", row_group_size=1 << 16,
+        df.write_parquet(
+            tmp, compression="uncompressed", statistics=False, row_group_size=ROW_GROUP,
+            metadata=meta,
         )  # fmt: skip
     return entry
 
@@ -201,7 +221,7 @@ def _write_part(path: Path, table: pa.Table) -> dict[str, Any]:
 def _part_counts(path: Path) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
-    meta = pq.read_schema(path).metadata or {}
+    meta = pq.read_metadata(path).metadata or {}
     raw = meta.get(COUNTS_KEY.encode())
     if raw is None:
         raise GenimlValueError(f"{path}: a token store part without its counts")
@@ -290,8 +310,8 @@ def cached_tokenizer(universe: str) -> Tokenizer:
     return tok
 
 
-def compute_part(plan: StorePlan, i: int, part: Path) -> dict[str, Any]:
-    """Compute and write part ``i`` of ``plan`` into the partial folder ``part``."""
+def compute_table(plan: StorePlan, i: int) -> pa.Table:
+    """Part ``i`` of ``plan`` as an Arrow table (not written)."""
     tok = cached_tokenizer(plan.universe)
     if plan.kind == "files":
         paths = [Path(p) for p in plan.chunks[i]]
@@ -300,12 +320,38 @@ def compute_part(plan: StorePlan, i: int, part: Path) -> dict[str, Any]:
         offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         ids = np.concatenate(arrays) if arrays else np.zeros(0, np.int64)
-        table = _table([p.name for p in paths], offsets, ids, "file", plan.universe)
-    else:
-        start, stop = plan.chunks[i]
-        cells = _cells_rows(plan.source["path"], start, stop, tok, plan.fraction)
-        table = _table(cells.cells, cells.offsets, cells.ids, "cell", plan.universe)
-    return _write_part(part / part_name(i), table)
+        return _table([p.name for p in paths], offsets, ids, "file", plan.universe)
+    start, stop = plan.chunks[i]
+    names, offsets, ids = _cells_tokens(plan.source["path"], start, stop, tok, plan.fraction)
+    if tok.n_regions <= np.iinfo(np.int32).max:  # Rust's ids are < n_regions: no check needed
+        ids = ids.view(np.int32)
+    return _table(names, offsets, ids, "cell", plan.universe)
+
+
+def compute_part(plan: StorePlan, i: int, part: Path) -> dict[str, Any]:
+    """Compute and write part ``i`` of ``plan`` into the partial folder ``part``."""
+    return _write_part(part / part_name(i), compute_table(plan, i))
+
+
+def _run_serial(plan: StorePlan, todo: list[int], part: Path, advance: Callable[[int], Any]):
+    """Compute the parts in order, writing part ``i`` on a thread while ``i + 1`` is computed.
+
+    Both release the GIL; at most two parts are in memory.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pending: Future | None = None
+        for i in todo:
+            table = compute_table(plan, i)
+            if pending is not None:
+                pending.result()
+                advance(1)
+            pending = pool.submit(_write_part, part / part_name(i), table)
+            del table
+        if pending is not None:
+            pending.result()
+            advance(1)
 
 
 def _run_plan(
@@ -328,9 +374,7 @@ def _run_plan(
         label = f"tokenize {plan.kind}"
         with progress_bar(len(plan.chunks), label, unit="parts", enabled=progress) as advance:
             advance(len(plan.chunks) - len(todo))
-            for i in todo:
-                compute_part(plan, i, part)
-                advance(1)
+            _run_serial(plan, todo, part, advance)
     return commit_store(output, part, plan)
 
 
@@ -426,15 +470,73 @@ def _peak_tokens(path: str, tok: Tokenizer, fraction: float) -> tuple[np.ndarray
         if _is_10x(path):
             peaks = _10x_peaks(path)
         else:
-            adata = _open_backed(path)
-            try:
-                peaks = peaks_from_anndata(adata)
-            finally:
-                adata.file.close()
+            peaks = _h5ad_peaks(path)
+            if peaks is None:  # a var layout the direct reader does not know: ask anndata
+                adata = _open_backed(path)
+                try:
+                    peaks = peaks_from_anndata(adata)
+                finally:
+                    adata.file.close()
         hit = tok.overlaps(peaks, fraction=fraction)
         _PEAK_TOKENS.clear()
         _PEAK_TOKENS[key] = hit
     return hit
+
+
+def _h5_strings(obj: Any) -> np.ndarray | None:
+    """A string column of an .h5ad group (plain or categorical), or None if it is not one."""
+    import h5py
+
+    if isinstance(obj, h5py.Dataset):
+        if obj.dtype.kind in "OSU":
+            return np.asarray(obj.asstr()[:], dtype=str) if obj.dtype.kind != "U" else obj[:]
+        return None
+    if isinstance(obj, h5py.Group) and obj.attrs.get("encoding-type") == "categorical":
+        cats = _h5_strings(obj.get("categories"))
+        codes = obj.get("codes")
+        if cats is None or not isinstance(codes, h5py.Dataset):
+            return None
+        c = codes[:]
+        if c.size and (c.min() < 0 or c.max() >= len(cats)):
+            return None  # missing values: leave the message to anndata
+        return cats[c]
+    return None
+
+
+def _h5ad_peaks(path: str) -> RegionSet | None:
+    """The peaks of an .h5ad, read from ``var`` with h5py (no anndata import).
+
+    Found as :func:`peaks_from_anndata` finds them; None when the layout needs anndata.
+    """
+    import h5py
+
+    from geniml.io import RegionSet
+    from geniml.tokenization.cells import COORD_COLUMNS
+
+    try:
+        with h5py.File(path, "r") as f:
+            var = f.get("var")
+            if not isinstance(var, h5py.Group) or var.attrs.get("encoding-type") != "dataframe":
+                return None
+            columns = [str(c) for c in var.attrs.get("column-order", [])]
+            for cols in COORD_COLUMNS:
+                if all(c in columns for c in cols):
+                    chroms = _h5_strings(var.get(cols[0]))
+                    s, e = var.get(cols[1]), var.get(cols[2])
+                    ok = isinstance(s, h5py.Dataset) and isinstance(e, h5py.Dataset)
+                    if chroms is None or not ok or not (s.dtype.kind in "iu" and e.dtype.kind in "iu"):  # fmt: skip
+                        return None
+                    return RegionSet((chroms, s[:].astype(np.int64), e[:].astype(np.int64)))
+            key = var.attrs.get("_index")
+            names = _h5_strings(var.get(key)) if key is not None else None
+    except OSError as err:
+        raise GenimlValueError(f"{path}: not a readable .h5ad file ({err})") from err
+    if names is None:
+        return None
+    try:
+        return RegionSet._from_core(_core.parse_region_names(names.tolist()))
+    except ValueError:
+        return None  # anndata's path gives the full message
 
 
 def _is_10x(path: str) -> bool:
@@ -493,26 +595,24 @@ def _n_obs(path: str) -> int:
         backed.file.close()
 
 
-def _csr_rows(path: str, start: int, stop: int):
-    """Rows ``start:stop`` of an .h5ad's X as a scipy CSR matrix, and their obs names.
+def _raw_rows(path: str, start: int, stop: int) -> tuple[Any, ...] | None:
+    """Rows ``start:stop`` straight from a CSR-encoded X (or a 10x matrix) with h5py.
 
-    A CSR-encoded X is read straight from its HDF5 datasets (only the rows' slices); any
-    other layout goes through anndata's backed mode.
+    Returns ``(indptr, indices, data, names, n_vars)``, ``indptr`` from 0; None for other
+    layouts.
     """
     import h5py
-    import scipy.sparse as sp
+
+    def rows(m: Any, n_vars: int, raw_names: Any) -> tuple[Any, ...]:
+        indptr = m["indptr"][start : stop + 1].astype(np.int64)
+        a, b = int(indptr[0]), int(indptr[-1])
+        names = [v.decode() if isinstance(v, bytes) else str(v) for v in raw_names[start:stop]]
+        return indptr - a, m["indices"][a:b], m["data"][a:b], names, n_vars
 
     if _is_10x(path):  # features x barcodes CSC: a barcode's column is a cell's row
         with h5py.File(path, "r") as f:
             m = f["matrix"]
-            n_vars = int(m["shape"][0])
-            indptr = m["indptr"][start : stop + 1].astype(np.int64)
-            a, b = int(indptr[0]), int(indptr[-1])
-            x = sp.csr_matrix(
-                (m["data"][a:b], m["indices"][a:b], indptr - a), shape=(stop - start, n_vars)
-            )
-            raw = m["barcodes"][start:stop]
-            return x, [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
+            return rows(m, int(m["shape"][0]), m["barcodes"])
     with h5py.File(path, "r") as f:
         x = f.get("X")
         obs = f.get("obs")
@@ -522,15 +622,22 @@ def _csr_rows(path: str, start: int, stop: int):
             and x.attrs.get("encoding-type") == "csr_matrix"
             and key is not None
         ):
-            n_vars = int(x.attrs["shape"][1])
-            indptr = x["indptr"][start : stop + 1].astype(np.int64)
-            a, b = int(indptr[0]), int(indptr[-1])
-            m = sp.csr_matrix(
-                (x["data"][a:b], x["indices"][a:b], indptr - a), shape=(stop - start, n_vars)
-            )
-            raw = obs[key][start:stop]
-            names = [v.decode() if isinstance(v, bytes) else str(v) for v in raw]
-            return m, names
+            return rows(x, int(x.attrs["shape"][1]), obs[key])
+    return None
+
+
+def _csr_rows(path: str, start: int, stop: int) -> tuple[Any, list[str]]:
+    """Rows ``start:stop`` of an .h5ad's X as a scipy CSR matrix, and their obs names.
+
+    A CSR-encoded X is read straight from its HDF5 datasets (only the rows' slices); any
+    other layout goes through anndata's backed mode.
+    """
+    import scipy.sparse as sp
+
+    raw = _raw_rows(path, start, stop)
+    if raw is not None:
+        indptr, indices, data, names, n_vars = raw
+        return sp.csr_matrix((data, indices, indptr), shape=(stop - start, n_vars)), names
     adata = _open_backed(path)
     try:
         return adata.X[start:stop], [str(c) for c in adata.obs_names[start:stop]]
@@ -538,15 +645,36 @@ def _csr_rows(path: str, start: int, stop: int):
         adata.file.close()
 
 
-def _cells_rows(
+def _cells_tokens(
     path: str, start: int, stop: int, tok: Tokenizer, fraction: float
-) -> TokenizedCells:
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Cells ``start:stop`` as ``(names, offsets uint64, ids uint32)``, as tokenize_anndata.
+
+    When every stored value is positive (the usual counts), the HDF5 index arrays go to Rust
+    as they are (int32, no scipy matrix); otherwise the values are checked and explicit zeros
+    dropped as in the in-memory path.
+    """
     off, ids = _peak_tokens(path, tok, fraction)
-    x, names = _csr_rows(path, start, stop)
-    indptr, indices = _cells_csr(x)
+    raw = _raw_rows(path, start, stop)
+    fast = False
+    if raw is not None:
+        indptr, indices, data, names, n_vars = raw
+        fast = data.dtype.kind in "biuf" and (data.size == 0 or bool(data.min() > 0))
+        if indices.dtype not in (np.int32, np.int64):
+            indices = indices.astype(np.int64)
+    if not fast:
+        x, names = _csr_rows(path, start, stop)
+        indptr, indices = _cells_csr(x)
     c_off, c_ids, _ = _core.cells_to_tokens(
         indptr, indices, off.astype(np.uint64), ids, tok.n_regions
     )
+    return names, c_off, c_ids
+
+
+def _cells_rows(
+    path: str, start: int, stop: int, tok: Tokenizer, fraction: float
+) -> TokenizedCells:
+    names, c_off, c_ids = _cells_tokens(path, start, stop, tok, fraction)
     return TokenizedCells(names, c_off.astype(np.int64), c_ids.astype(np.int64))
 
 

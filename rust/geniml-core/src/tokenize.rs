@@ -381,10 +381,10 @@ impl Tokenizer {
 
     /// Cells to tokens: `indptr`/`indices` is a cells x peaks CSR matrix (non-zero entries only),
     /// `peak_tokens` the tokens of each peak. Each cell gets the sorted set of its peaks' tokens.
-    pub fn cells_to_tokens(
+    pub fn cells_to_tokens<I: Copy + Into<i64> + Sync>(
         &self,
         indptr: &[i64],
-        indices: &[i64],
+        indices: &[I],
         peak_tokens: &Csr,
     ) -> Result<Csr> {
         cells_to_tokens(indptr, indices, peak_tokens, self.n_regions())
@@ -550,14 +550,22 @@ pub fn read_universe(path: &Path, dedup: bool, keep_extra: bool) -> Result<(Regi
 }
 
 /// Union of peak tokens per cell (see [`Tokenizer::cells_to_tokens`]).
-pub fn cells_to_tokens(
+///
+/// `indices` may be `i32` (as anndata and 10x store them) or `i64`. A cell's tokens come out
+/// sorted: rows whose peaks are in genome order usually yield them in order already, so the
+/// sort runs only for the rows that need it.
+pub fn cells_to_tokens<I: Copy + Into<i64> + Sync>(
     indptr: &[i64],
-    indices: &[i64],
+    indices: &[I],
     peak_tokens: &Csr,
     n_tokens: usize,
 ) -> Result<Csr> {
-    let n_cells = indptr.len().saturating_sub(1);
     let n_peaks = peak_tokens.n_rows();
+    if let Some(&t) = peak_tokens.ids.iter().find(|&&t| t as usize >= n_tokens) {
+        return Err(GenimlError::InvalidInput(format!(
+            "a peak maps to token {t}, but the universe has {n_tokens} tokens"
+        )));
+    }
     let bad_ptr = indptr.first().is_some_and(|&x| x != 0)
         || indptr.windows(2).any(|w| w[0] > w[1])
         || indptr.last().is_some_and(|&x| x as usize != indices.len());
@@ -566,45 +574,108 @@ pub fn cells_to_tokens(
             "the cell matrix is not a valid CSR matrix (indptr does not partition indices)".into(),
         ));
     }
-    if let Some(&bad) = indices.iter().find(|&&j| j < 0 || j as usize >= n_peaks) {
+    if let Some(bad) = indices
+        .iter()
+        .map(|&j| j.into())
+        .find(|&j: &i64| j < 0 || j as usize >= n_peaks)
+    {
         return Err(GenimlError::InvalidInput(format!(
             "the cell matrix refers to peak column {bad}, but there are {n_peaks} peaks"
         )));
     }
+    // Peak -> token table with 32-bit offsets when they fit (half the cache footprint).
+    if let Ok(offs) = peak_tokens
+        .offsets
+        .iter()
+        .map(|&o| u32::try_from(o))
+        .collect::<std::result::Result<Vec<u32>, _>>()
+    {
+        Ok(cells_union(
+            indptr,
+            indices,
+            &offs,
+            &peak_tokens.ids,
+            n_tokens,
+        ))
+    } else {
+        Ok(cells_union(
+            indptr,
+            indices,
+            &peak_tokens.offsets,
+            &peak_tokens.ids,
+            n_tokens,
+        ))
+    }
+}
+
+/// The kernel of [`cells_to_tokens`] on checked input, 1,024 cells per task.
+///
+/// Columns in order (the usual CSR layout) and a universe in genome order emit each cell's
+/// tokens mostly in increasing order: a token above the last one is new (no lookup, only a
+/// mark written); only tokens at or below it are looked up in the marks (a repeat, or a new
+/// token out of order, which makes the row need a sort).
+fn cells_union<I, O>(
+    indptr: &[i64],
+    indices: &[I],
+    offsets: &[O],
+    ids: &[u32],
+    n_tokens: usize,
+) -> Csr
+where
+    I: Copy + Into<i64> + Sync,
+    O: Copy + Into<u64> + Sync,
+{
+    let n_cells = indptr.len().saturating_sub(1);
+    let n_peaks = offsets.len().saturating_sub(1).max(1);
+    let per_peak = ids.len() as f64 / n_peaks as f64;
     let parts: Vec<Csr> = (0..n_cells.div_ceil(1024))
         .into_par_iter()
         .map(|k| {
             let (a, b) = (k * 1024, ((k + 1) * 1024).min(n_cells));
+            let nnz = (indptr[b] - indptr[a]) as f64;
             let mut part = Csr {
-                offsets: vec![0],
-                ..Csr::default()
+                offsets: Vec::with_capacity(b - a + 1),
+                ids: Vec::with_capacity((nnz * per_peak) as usize + 16),
+                weights: Vec::new(),
             };
+            part.offsets.push(0);
             let mut mark = vec![u32::MAX; n_tokens];
-            let mut row = Vec::new();
             for cell in a..b {
-                row.clear();
+                let start = part.ids.len();
+                let tag = cell as u32;
+                let mut sorted = true;
+                let mut last: i64 = -1;
                 for &j in &indices[indptr[cell] as usize..indptr[cell + 1] as usize] {
-                    for &t in peak_tokens.row(j as usize) {
-                        if mark[t as usize] != cell as u32 {
-                            mark[t as usize] = cell as u32;
-                            row.push(t);
+                    let j = j.into() as usize;
+                    let (lo, hi) = (offsets[j].into() as usize, offsets[j + 1].into() as usize);
+                    for &t in &ids[lo..hi] {
+                        let ti = i64::from(t);
+                        if ti > last {
+                            last = ti;
+                            mark[t as usize] = tag;
+                            part.ids.push(t);
+                        } else if mark[t as usize] != tag {
+                            sorted = false;
+                            mark[t as usize] = tag;
+                            part.ids.push(t);
                         }
                     }
                 }
-                row.sort_unstable();
-                part.ids.extend_from_slice(&row);
+                if !sorted {
+                    part.ids[start..].sort_unstable();
+                }
                 part.offsets.push(part.ids.len() as u64);
             }
             part
         })
         .collect();
     if parts.is_empty() {
-        return Ok(Csr {
+        return Csr {
             offsets: vec![0],
             ..Csr::default()
-        });
+        };
     }
-    Ok(Csr::concat(parts))
+    Csr::concat(parts)
 }
 
 #[cfg(test)]
@@ -699,6 +770,53 @@ mod tests {
         assert_eq!(c.ids, vec![1, 3]);
         assert!(cells_to_tokens(&[0, 1], &[7], &peaks, 5).is_err());
         assert!(cells_to_tokens(&[0, 3], &[0], &peaks, 5).is_err());
+        let c32 = cells_to_tokens(&[0, 2, 2, 3], &[0i32, 2, 1], &peaks, 5).unwrap();
+        assert_eq!((c32.offsets, c32.ids), (c.offsets, c.ids));
+        assert!(cells_to_tokens(&[0, 1], &[-1i32], &peaks, 5).is_err());
+    }
+
+    proptest! {
+        /// Sorted-input fast path or not, each cell gets the sorted set of its peaks' tokens.
+        #[test]
+        fn cells_union_is_sorted_set(
+            peak_rows in prop::collection::vec(prop::collection::vec(0u32..40, 0..4), 1..30),
+            cells in prop::collection::vec(prop::collection::vec(0usize..30, 0..12), 0..20),
+            sort_cols in any::<bool>(),
+            one_token in any::<bool>(),
+        ) {
+            let mut peaks = Csr { offsets: vec![0], ..Csr::default() };
+            for r in &peak_rows {
+                let mut r = r.clone();
+                r.sort_unstable();
+                r.dedup();
+                if one_token {
+                    r.truncate(1); // the flat peak -> token table path
+                }
+                peaks.ids.extend_from_slice(&r);
+                peaks.offsets.push(peaks.ids.len() as u64);
+            }
+            let mut indptr = vec![0i64];
+            let mut indices: Vec<i32> = Vec::new();
+            let mut want: Vec<Vec<u32>> = Vec::new();
+            for c in &cells {
+                let mut c: Vec<usize> = c.iter().map(|&j| j % peak_rows.len()).collect();
+                if sort_cols {
+                    c.sort_unstable();
+                }
+                let set: std::collections::BTreeSet<u32> =
+                    c.iter().flat_map(|&j| peaks.row(j).iter().copied()).collect();
+                want.push(set.into_iter().collect());
+                indices.extend(c.iter().map(|&j| j as i32));
+                indptr.push(indices.len() as i64);
+            }
+            let got = cells_to_tokens(&indptr, &indices, &peaks, 40).unwrap();
+            for (k, w) in want.iter().enumerate() {
+                prop_assert_eq!(got.row(k), &w[..]);
+            }
+            let wide: Vec<i64> = indices.iter().map(|&j| i64::from(j)).collect();
+            let got64 = cells_to_tokens(&indptr, &wide, &peaks, 40).unwrap();
+            prop_assert_eq!(got64.ids, got.ids);
+        }
     }
 
     proptest! {

@@ -242,12 +242,13 @@ pub(crate) fn read_universe(
     Ok((regions_to_py(py, rs), n))
 }
 
-/// Union of peak tokens per cell: cells x peaks CSR (`indptr`, `indices`) and peak->token CSR.
+/// Union of peak tokens per cell: cells x peaks CSR (`indptr`, `indices`: int32 or int64) and
+/// peak->token CSR.
 #[pyfunction]
 pub(crate) fn cells_to_tokens<'py>(
     py: Python<'py>,
     indptr: PyReadonlyArray1<'py, i64>,
-    indices: PyReadonlyArray1<'py, i64>,
+    indices: &Bound<'py, PyAny>,
     peak_offsets: PyReadonlyArray1<'py, u64>,
     peak_ids: PyReadonlyArray1<'py, u32>,
     n_tokens: usize,
@@ -257,8 +258,15 @@ pub(crate) fn cells_to_tokens<'py>(
         ids: peak_ids.as_slice()?.to_vec(),
         weights: Vec::new(),
     };
-    let (p, i) = (indptr.as_slice()?, indices.as_slice()?);
-    let c = run_detached(py, || core_tok::cells_to_tokens(p, i, &peaks, n_tokens))?;
+    let p = indptr.as_slice()?;
+    let c = if let Ok(narrow) = indices.extract::<PyReadonlyArray1<'py, i32>>() {
+        let i = narrow.as_slice()?;
+        run_detached(py, || core_tok::cells_to_tokens(p, i, &peaks, n_tokens))?
+    } else {
+        let wide = indices.extract::<PyReadonlyArray1<'py, i64>>()?;
+        let i = wide.as_slice()?;
+        run_detached(py, || core_tok::cells_to_tokens(p, i, &peaks, n_tokens))?
+    };
     Ok(csr_to_py(py, c, false))
 }
 

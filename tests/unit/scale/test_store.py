@@ -61,22 +61,25 @@ def test_resume_skips_finished_parts(schep_h5ad, tmp_path, monkeypatch):
     path, universe, _ = schep_h5ad
     out = tmp_path / "tok"
     calls: list[int] = []
-    real = store_mod.compute_part
+    real = store_mod.compute_table  # the single-process runner computes parts with it
 
-    def failing(plan, i, part):
+    def failing(plan, i):
         if i == 3:
             raise KeyboardInterrupt
         calls.append(i)
-        return real(plan, i, part)
+        return real(plan, i)
 
-    monkeypatch.setattr(store_mod, "compute_part", failing)
+    monkeypatch.setattr(store_mod, "compute_table", failing)
     with pytest.raises(KeyboardInterrupt):
         tokenize_cells_to_store(path, universe, out, chunk_size=100)
     assert not out.exists() and partial_dir(out).is_dir()
     assert calls == [0, 1, 2]
+    assert sorted(p.name for p in partial_dir(out).glob("part-*")) == [
+        f"part-0000{i}.parquet" for i in range(3)
+    ]  # the part being written when the run stopped was finished
     calls.clear()
     monkeypatch.setattr(
-        store_mod, "compute_part", lambda plan, i, part: (calls.append(i), real(plan, i, part))[1]
+        store_mod, "compute_table", lambda plan, i: (calls.append(i), real(plan, i))[1]
     )
     store = tokenize_cells_to_store(path, universe, out, chunk_size=100)
     assert calls == [3, 4, 5]  # parts 0-2 were kept
