@@ -15,7 +15,10 @@ and CPU time of the process (gensim's vocabulary building and our corpus prepara
 excluded); the table shows medians over the seeds and the load average at each run.
 Quality, the same code for both tools' tables: the negative-sampling loss of 20,000 fixed
 (context, centre, 5 negatives) examples drawn from the corpus, scored with each model's input
-and output vectors in the mode it was trained in ("final loss"); leave-one-out 1-NN accuracy
+and output vectors in the mode it was trained in ("final loss"; after one epoch over a
+261k vocabulary it stays within 1e-3 of the untrained 6 ln 2 for both tools); the mean training
+loss per prediction (geniml's report; gensim's `compute_loss` sum divided by its trained words,
+times 6 in skip-gram, the expected context count of a reduced window of 5); leave-one-out 1-NN accuracy
 of 2,000 documents' mean vectors against the real set each was drawn from; and the adjusted
 Rand index of k-means (13 clusters) on those vectors. Equal within the seeds' spread = equal
 quality. The memory floor (`--floor`) is the CPU time the rows each token touches would take
@@ -36,9 +39,6 @@ import numpy as np
 
 from _common import DATA, OUT, peer_python, run_peer, table
 
-# geniml's default (`geniml._core` W2vCorpus `shared_negatives`), for the memory floor
-SHARED_NEGATIVES = 8
-
 PEER_TRAIN = """
 import numpy as np
 from gensim.models import Word2Vec
@@ -51,7 +51,7 @@ m = Word2Vec(vector_size=100, window=5, min_count=10, workers=workers, sg=sg, ne
              sample=1e-3, alpha=0.025, min_alpha=1e-4, seed=seed)
 t0 = time.perf_counter(); m.build_vocab(sents); t_vocab = time.perf_counter() - t0
 t0, c0 = time.perf_counter(), time.process_time()
-words, _ = m.train(sents, total_examples=len(sents), epochs=epochs)
+words, _ = m.train(sents, total_examples=len(sents), epochs=epochs, compute_loss=True)
 t, cpu = time.perf_counter() - t0, time.process_time() - c0
 emb = np.zeros((len(vocab), 100), dtype=np.float32)
 out = np.zeros((len(vocab), 100), dtype=np.float32)
@@ -59,7 +59,35 @@ for k, i in m.wv.key_to_index.items():
     emb[int(k)] = m.wv.vectors[i]
     out[int(k)] = m.syn1neg[i]
 np.savez(sys.argv[6], emb=emb, out=out)
-print(json.dumps({"seconds": t, "cpu": cpu, "vocab_seconds": t_vocab, "words": words}))
+per = words * (6 if sg else 1)
+tl = m.get_latest_training_loss() / max(per, 1)
+print(json.dumps({"seconds": t, "cpu": cpu, "vocab_seconds": t_vocab, "words": words, "tloss": tl}))
+"""
+
+PEER_CURVE = """
+import numpy as np
+from gensim.models import Word2Vec
+from gensim.models.callbacks import CallbackAny2Vec
+d = np.load(sys.argv[1])
+ids, offs = d["ids"], d["offsets"]
+vocab = [str(i) for i in range(int(ids.max()) + 1)]
+sents = [[vocab[t] for t in ids[offs[k]:offs[k + 1]]] for k in range(len(offs) - 1)]
+sg, epochs, workers, seed = (int(a) for a in sys.argv[2:6])
+snaps = []
+class Snap(CallbackAny2Vec):
+    def on_epoch_end(self, model):
+        emb = np.zeros((len(vocab), 100), dtype=np.float32)
+        out = np.zeros((len(vocab), 100), dtype=np.float32)
+        for k, i in model.wv.key_to_index.items():
+            emb[int(k)] = model.wv.vectors[i]
+            out[int(k)] = model.syn1neg[i]
+        snaps.append((emb, out))
+m = Word2Vec(sents, vector_size=100, window=5, min_count=10, workers=workers, sg=sg,
+             negative=5, sample=1e-3, alpha=0.025, min_alpha=1e-4, seed=seed, epochs=epochs,
+             callbacks=[Snap()])
+np.savez(sys.argv[6], **{f"emb{e}": a for e, (a, _) in enumerate(snaps)},
+         **{f"out{e}": b for e, (_, b) in enumerate(snaps)})
+print(json.dumps({"epochs": len(snaps)}))
 """
 
 PEER_ENCODE = """
@@ -124,6 +152,7 @@ def eval_examples(ids, offsets, vocab_size: int, n: int = 20_000, seed: int = 7)
     doc, lo, hi = doc[ok][:n], lo[ok][:n], hi[ok][:n]
     pos = lo + 5 + (rng.random(len(doc)) * (hi - lo - 10)).astype(np.int64)
     ctx = np.stack([ids[pos + d] for d in (-5, -4, -3, -2, -1, 1, 2, 3, 4, 5)], axis=1)
+    pos = pos[:n]
     return {
         "centre": ids[pos],
         "ctx": ctx,
@@ -202,7 +231,11 @@ def bench_train(args, peer: str) -> list[tuple]:
     np.savez(corpus_path, ids=ids, offsets=offsets)
     ex = eval_examples(ids, offsets, vocab_size)
     bw = copy_bandwidth()
-    print(f"copy bandwidth {bw / 1e9:.1f} GB/s per core (load {os.getloadavg()[0]:.1f})")
+    print(
+        f"copy bandwidth {bw / 1e9:.1f} GB/s per core (load {os.getloadavg()[0]:.1f}); "
+        f"{len(ex['centre'])} loss examples, untrained loss {6 * np.log(2):.5f}",
+        flush=True,
+    )
     rows = []
     for sg in (0, 1):
         mode = "skip-gram" if sg else "CBOW"
@@ -233,6 +266,7 @@ def bench_train(args, peer: str) -> list[tuple]:
                 sg=bool(sg),
                 seed=seed,
                 n_threads=args.threads,
+                shared_negatives=args.shared_negatives,
             )
             m = Region2Vec(vocab_size, 100, padding_idx=vocab_size - 6)
             load = os.getloadavg()[0]
@@ -254,6 +288,7 @@ def bench_train(args, peer: str) -> list[tuple]:
                 "cpu": cpu,
                 "words": rep.words,
                 "load": load,
+                "tloss": float(np.mean(rep.losses)),
                 "loss": ns_loss(emb, out, ex, bool(sg)),
                 "knn": doc_knn(emb, ids, offsets, labels),
                 "ari": doc_ari(emb, ids, offsets, labels),
@@ -263,7 +298,7 @@ def bench_train(args, peer: str) -> list[tuple]:
                 for x in r:
                     print(
                         f"{mode} seed {seed} {tool}: wall {x['seconds']:.1f}s cpu {x['cpu']:.1f}s "
-                        f"load {x['load']:.1f} loss {x['loss']:.4f} 1-NN {x['knn']:.3f} "
+                        f"load {x['load']:.1f} train loss {x['tloss']:.4f} loss {x['loss']:.5f} 1-NN {x['knn']:.3f} "
                         f"ARI {x['ari']:.3f}",
                         flush=True,
                     )
@@ -271,7 +306,7 @@ def bench_train(args, peer: str) -> list[tuple]:
         med = lambda rs, k: float(np.median([r[k] for r in rs])) if rs else float("nan")  # noqa: E731
         # rows touched per trained token (each read and written back): the input row entering
         # the window, the centre's output row, and the negatives' rows once per shared group
-        rows_per_tok = 2 + 5 / SHARED_NEGATIVES
+        rows_per_tok = 2 + 5 / args.shared_negatives
         floor = med(us, "words") * args.epochs * rows_per_tok * 400 * 2 / bw
         rows.append(
             (
@@ -283,8 +318,10 @@ def bench_train(args, peer: str) -> list[tuple]:
                 f"{med(us, 'cpu'):.1f}",
                 f"{med(them, 'cpu') / med(us, 'cpu'):.2f}x",
                 f"{floor:.1f} ({med(us, 'cpu') / floor:.1f}x)",
-                _stat([r["loss"] for r in them], ".4f") if them else "-",
-                _stat([r["loss"] for r in us], ".4f"),
+                _stat([r["tloss"] for r in them], ".4f") if them else "-",
+                _stat([r["tloss"] for r in us], ".4f"),
+                _stat([r["loss"] for r in them], ".5f") if them else "-",
+                _stat([r["loss"] for r in us], ".5f"),
                 _stat([r["knn"] for r in them]) if them else "-",
                 _stat([r["knn"] for r in us]),
                 _stat([r["ari"] for r in them]) if them else "-",
@@ -292,6 +329,88 @@ def bench_train(args, peer: str) -> list[tuple]:
                 f"{min(r['load'] for r in us + them):.1f}-{max(r['load'] for r in us + them):.1f}",
             )
         )
+    return rows
+
+
+def loss_curve(args, peer: str) -> list[tuple]:
+    """Fixed-example loss after each epoch, both tools, on a corpus where the loss moves.
+
+    The throughput corpus trains each token ~25 times per epoch over 261k tokens, too little
+    for the fixed-example loss to leave 6 ln 2; here the same documents keep only their tokens
+    seen >= 35 times (the most frequent few per cent), and 5 epochs run.
+    """
+    import torch
+
+    from geniml.region2vec._nn import Region2Vec
+    from geniml.region2vec._train import TrainConfig, fit
+
+    ids, offsets, _, vocab_size = build_corpus(args.tokens)
+    keep = np.bincount(ids, minlength=vocab_size)[ids] >= 35
+    lengths = np.add.reduceat(keep, offsets[:-1]) if len(ids) else np.zeros(0)
+    ids = ids[keep]
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    path = OUT / "r2v_curve_corpus.npz"
+    OUT.mkdir(exist_ok=True)
+    np.savez(path, ids=ids, offsets=offsets)
+    ex = eval_examples(ids, offsets, vocab_size)
+    print(
+        f"loss curve corpus: {len(ids):,} tokens, {len(np.unique(ids)):,} distinct",
+        flush=True,
+    )
+    epochs = 5
+    rows = []
+    for sg in (0, 1):
+        curves: dict[str, list[list[float]]] = {"gensim": [], "geniml": []}
+        for seed in range(42, 42 + args.seeds):
+            snap = OUT / "r2v_curve_gensim.npz"
+            if run_peer(peer, PEER_CURVE, path, sg, epochs, args.threads, seed, snap):
+                d = np.load(snap)
+                curves["gensim"].append(
+                    [ns_loss(d[f"emb{e}"], d[f"out{e}"], ex, bool(sg)) for e in range(epochs)]
+                )
+            ours = []
+            m = Region2Vec(vocab_size, 100, padding_idx=vocab_size - 6)
+            ckpt = OUT / "r2v_curve_ckpt"
+            ckpt.mkdir(exist_ok=True)
+            cfg = TrainConfig(
+                window_size=5,
+                epochs=epochs,
+                min_count=10,
+                negative=5,
+                sample=1e-3,
+                init_lr=0.025,
+                min_lr=1e-4,
+                sg=bool(sg),
+                seed=seed,
+                n_threads=args.threads,
+                shared_negatives=args.shared_negatives,
+            )
+            fit(
+                m,
+                ids,
+                offsets,
+                cfg,
+                exclude=[vocab_size - 6],
+                device=torch.device("cpu"),
+                backend="rust",
+                save_checkpoint_path=ckpt,
+            )
+            for e in range(1, epochs + 1):
+                st = torch.load(ckpt / f"epoch_{e:04d}.pt", weights_only=True)
+                ours.append(
+                    ns_loss(
+                        st["projection.weight"].numpy(), st["output.weight"].numpy(), ex, bool(sg)
+                    )
+                )
+            curves["geniml"].append(ours)
+            print(f"sg={sg} seed {seed}: {curves}", flush=True)
+        for tool in ("gensim", "geniml"):
+            c = np.array(curves[tool])
+            if len(c):
+                rows.append(
+                    ("skip-gram" if sg else "CBOW", tool)
+                    + tuple(f"{m:.4f} ± {s:.4f}" for m, s in zip(c.mean(0), c.std(0), strict=True))
+                )
     return rows
 
 
@@ -304,8 +423,10 @@ TRAIN_HEADER = (
     "geniml CPU s",
     "CPU ratio",
     "memory floor CPU s (geniml / floor)",
-    "gensim loss",
-    "geniml loss",
+    "gensim train loss",
+    "geniml train loss",
+    "gensim final loss",
+    "geniml final loss",
     "gensim 1-NN",
     "geniml 1-NN",
     "gensim ARI",
@@ -345,11 +466,21 @@ if __name__ == "__main__":
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument(
+        "--shared-negatives", type=int, default=1, help="geniml's TrainConfig.shared_negatives"
+    )
     ap.add_argument("--skip-train", action="store_true")
     ap.add_argument("--skip-encode", action="store_true")
+    ap.add_argument(
+        "--loss-curve", action="store_true", help="only the per-epoch loss curves (5 epochs)"
+    )
     args = ap.parse_args()
     os.environ.setdefault("GENIML_NO_PROGRESS", "1")
     peer = peer_python(args.peer_python)
+    if args.loss_curve:
+        rows = loss_curve(args, peer)
+        print(table(rows, ("mode", "tool") + tuple(f"epoch {e}" for e in range(1, 6))))
+        raise SystemExit(0)
     if not args.skip_train:
         rows = bench_train(args, peer)
         print(table(rows, TRAIN_HEADER))

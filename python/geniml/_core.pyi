@@ -297,7 +297,7 @@ class W2vCorpus:
         max_sentence_len: int,
         max_doc_tokens: int = 0,
         ns_exponent: float = 0.75,
-        shared_negatives: int = 8,
+        shared_negatives: int = 1,
     ) -> W2vCorpus: ...
     @property
     def n_docs(self) -> int: ...

@@ -43,12 +43,22 @@ class TrainConfig:
     seed: int = 42
     max_sentence_len: int = 10_000
     max_doc_tokens: int = 0
+    # positions (CBOW) / centres (skip-gram) sharing one draw of negatives; > 1 is faster and a
+    # little worse per epoch (benches/README.md, "Word2vec kernel")
+    shared_negatives: int = 1
     n_threads: int | None = 1
     batch_size: int = 1024
 
     def check(self) -> None:
         """Reject values that cannot train."""
-        for name in ("window_size", "epochs", "min_count", "max_sentence_len", "batch_size"):
+        for name in (
+            "window_size",
+            "epochs",
+            "min_count",
+            "max_sentence_len",
+            "batch_size",
+            "shared_negatives",
+        ):
             if getattr(self, name) < 1:
                 raise GenimlValueError(f"`{name}` must be >= 1, got {getattr(self, name)}")
         if self.negative < 1:
@@ -208,6 +218,7 @@ def fit(
         seed=cfg.seed,
         max_sentence_len=cfg.max_sentence_len,
         max_doc_tokens=cfg.max_doc_tokens,
+        shared_negatives=cfg.shared_negatives,
     )
     if backend == "auto":
         backend = "torch" if device.type != "cpu" else "rust"

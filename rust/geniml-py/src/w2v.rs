@@ -29,9 +29,9 @@ pub(crate) struct PyW2vCorpus {
 impl PyW2vCorpus {
     /// Build from CSR documents (`tokens`, `offsets`) over ids `0..vocab_size`.
     #[new]
-    /// (`shared_negatives=8` is `geniml_core::w2v::DEFAULT_SHARED_NEGATIVES`, spelled as a literal so
+    /// (`shared_negatives=1` is `geniml_core::w2v::DEFAULT_SHARED_NEGATIVES`, spelled as a literal so
     /// that the signature, and so the stub, shows it.)
-    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, max_doc_tokens=0, ns_exponent=0.75, shared_negatives=8))]
+    #[pyo3(signature = (tokens, offsets, vocab_size, exclude, *, dim, window, negative, sample, min_count, sg, seed, max_sentence_len, max_doc_tokens=0, ns_exponent=0.75, shared_negatives=1))]
     fn new(
         py: Python<'_>,
         tokens: PyReadonlyArray1<'_, i64>,
