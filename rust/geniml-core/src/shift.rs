@@ -550,16 +550,7 @@ impl Shifter {
         within: Option<&Overlaps>,
         rng: &mut Rng,
     ) -> (Regions, u64) {
-        let candidates: Vec<u32> = match within {
-            None => (0..cur.len() as u32).collect(),
-            Some(ov) => (0..cur.len() as u32)
-                .filter(|&i| {
-                    let i = i as usize;
-                    ov.hits(cur.chroms[i], cur.starts[i], cur.ends[i])
-                })
-                .collect(),
-        };
-        let picked = rng.sample(candidates, n);
+        let picked = rng.sample(candidate_rows(&cur, within), n);
         let fits = |s: u32, e: u32, d: i64, size: u64| {
             let ns = i64::from(s) + d;
             let ne = i64::from(e) + d;
@@ -771,22 +762,27 @@ fn merge(cur: Regions, n: usize, rng: &mut Rng) -> (Regions, u64) {
     (out, count)
 }
 
+/// Rows of `cur` an operation may pick: all of them, or those overlapping `within`.
+fn candidate_rows(cur: &Regions, within: Option<&Overlaps>) -> Vec<u32> {
+    let all = 0..cur.len() as u32;
+    match within {
+        None => all.collect(),
+        Some(ov) => all
+            .filter(|&i| {
+                let i = i as usize;
+                ov.hits(cur.chroms[i], cur.starts[i], cur.ends[i])
+            })
+            .collect(),
+    }
+}
+
 fn drop_regions(
     cur: Regions,
     n: usize,
     within: Option<&Overlaps>,
     rng: &mut Rng,
 ) -> (Regions, u64) {
-    let candidates: Vec<u32> = match within {
-        None => (0..cur.len() as u32).collect(),
-        Some(ov) => (0..cur.len() as u32)
-            .filter(|&i| {
-                let i = i as usize;
-                ov.hits(cur.chroms[i], cur.starts[i], cur.ends[i])
-            })
-            .collect(),
-    };
-    let picked = rng.sample(candidates, n);
+    let picked = rng.sample(candidate_rows(&cur, within), n);
     let mut gone = vec![false; cur.len()];
     for &i in &picked {
         gone[i as usize] = true;
