@@ -162,7 +162,8 @@ where
     result
 }
 
-/// Remove staging folders left in `dir` by writers that were killed (their process is gone).
+/// Remove temporaries (staging folders, manifest files) left in `dir` by writers that were
+/// killed (their process is gone).
 fn remove_stale_stages(dir: &Path) {
     if !Path::new("/proc/self").exists() {
         return; // no cheap liveness check on this system: leave them
@@ -172,14 +173,25 @@ fn remove_stale_stages(dir: &Path) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".file-set.tmp-")) else {
+        // every temporary `tmp_sibling` names: the staging folder and the manifest's file
+        let Some(rest) = name
+            .to_str()
+            .filter(|n| n.starts_with('.'))
+            .and_then(|n| n.rsplit_once(".tmp-"))
+            .map(|(_, r)| r)
+        else {
             continue;
         };
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
         if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
+            let p = entry.path();
+            let _ = if p.is_dir() {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
         }
     }
 }
@@ -269,11 +281,15 @@ mod tests {
         // A staging folder of a killed writer (a pid that cannot exist) is cleaned up.
         let stale = d.join(format!(".file-set.tmp-{}-0", u32::MAX - 1));
         std::fs::create_dir(&stale).unwrap();
+        // ... and so is a killed writer's half-written manifest.
+        let stale_man = d.join(format!(".m.tmp-{}-3", u32::MAX - 1));
+        std::fs::write(&stale_man, "half").unwrap();
         write_file_set(&d, &files, &man, true, |_, p| {
             std::fs::write(p, "again").map_err(|e| GenimlError::io(p, e))
         })
         .unwrap();
         assert!(!stale.exists());
+        assert!(!stale_man.exists());
         std::fs::remove_dir_all(&d).unwrap();
     }
 }
